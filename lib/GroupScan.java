@@ -1,0 +1,213 @@
+package lib;
+
+import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * memstats' engine: choose the processes, read each one's pages once (in parallel), merge them
+ * into the group of every splitter, then count RSS and USS per group by set arithmetic on frames.
+ */
+public final class GroupScan {
+    private GroupScan() {
+    }
+
+    /** Which processes a scan will read, and why the others are left out. */
+    public record Selection(List<ProcessInfo> toScan, ProcessTree tree, int processes, int kernel, int filteredOut,
+                            int vanished) {
+    }
+
+    /** The "scan" section: counts, time, and whether the memory limit cut it short. */
+    public record Counts(int processes, int scanned, int kernel, int filteredOut, int vanished, int unreadable,
+                         long elapsedMs, boolean partial) {
+    }
+
+    /** One row of a split's table; sizes in bytes. unknownShm counts attached shmids sysvipc/shm no longer lists. */
+    public record GroupStats(String name, int procs, long memRss, long memAnon, long memUss, long swapAnon,
+                             long swapRss, long swapUss, long shmMem, long shmSwap, long[] shmids, int unknownShm) {
+    }
+
+    public record Split(String name, List<GroupStats> groups) {
+    }
+
+    public record Result(Counts counts, List<Split> splits) {
+    }
+
+    /** Progress and limits of a run. */
+    public record Options(int threads, long memLimitBytes, Consumer<String> log, Progress progress) {
+    }
+
+    @FunctionalInterface
+    public interface Progress {
+        void update(int done, int total);
+    }
+
+    /**
+     * Lists processes, leaving out kernel threads, this process (selfPid, -1 for a snapshot) and
+     * those the filter rejects.
+     */
+    public static Selection select(ProcFs proc, Filter filter, int selfPid) throws IOException {
+        List<ProcessInfo> all = new ArrayList<>();
+        int kernel = 0, vanished = 0, processes = 0;
+        for (int pid : proc.pids()) {
+            if (pid == selfPid) continue;
+            processes++;
+            try {
+                ProcessInfo p = ProcessInfo.read(proc, pid);
+                if (p.kernelThread()) kernel++;
+                else all.add(p);
+            } catch (ProcessInfo.VanishedException e) {
+                vanished++;
+            }
+        }
+        ProcessTree tree = new ProcessTree(all);
+        List<ProcessInfo> kept = new ArrayList<>();
+        for (ProcessInfo p : all) if (filter.test(p, tree)) kept.add(p);
+        return new Selection(kept, tree, processes, kernel, all.size() - kept.size(), vanished);
+    }
+
+    /** Pages of one group, merged from its processes (under the group's lock). */
+    private static final class Accumulator {
+        final String name;
+        final boolean declared;
+        int procs;
+        final PageSet rss = new PageSet(), anon = new PageSet(), swap = new PageSet(), swapAnon = new PageSet();
+        final LongOpenHashSet shmids = new LongOpenHashSet();
+
+        Accumulator(String name, boolean declared) {
+            this.name = name;
+            this.declared = declared;
+        }
+
+        synchronized void add(ProcessPages pages) {
+            procs++;
+            rss.or(pages.rss());
+            anon.or(pages.anon());
+            swap.or(pages.swap());
+            swapAnon.or(pages.swapAnon());
+            for (long id : pages.sysvShmids()) shmids.add(id);
+        }
+    }
+
+    public static Result run(ProcFs proc, Selection sel, List<Splitter> splitters, List<SysvShm.Segment> segments,
+                             long pageSize, Options opt) throws IOException {
+        long t0 = System.nanoTime();
+        List<ProcessInfo> procs = sel.toScan();
+        // group of every process in every split, known before any page is read
+        List<Map<String, Accumulator>> groups = new ArrayList<>();
+        Accumulator[][] target = new Accumulator[procs.size()][splitters.size()];
+        for (int s = 0; s < splitters.size(); s++) {
+            Splitter sp = splitters.get(s);
+            Map<String, Accumulator> byName = new LinkedHashMap<>();
+            if (sp instanceof Splitter.Custom c) {
+                for (String g : c.declaredGroups()) byName.put(g, new Accumulator(g, true));
+                byName.put(Splitter.OTHER, new Accumulator(Splitter.OTHER, true));
+            } else if (sp instanceof Splitter.ByPids p) {
+                byName.put(p.groupName(), new Accumulator(p.groupName(), true));
+                byName.put(Splitter.OTHER, new Accumulator(Splitter.OTHER, true));
+            }
+            for (int i = 0; i < procs.size(); i++) {
+                String g = sp.groupOf(procs.get(i), sel.tree());
+                target[i][s] = byName.computeIfAbsent(g, n -> new Accumulator(n, false));
+            }
+            groups.add(byName);
+        }
+
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger done = new AtomicInteger();
+        AtomicInteger vanished = new AtomicInteger();
+        AtomicInteger unreadable = new AtomicInteger();
+        AtomicBoolean partial = new AtomicBoolean();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        int threads = Math.max(1, Math.min(opt.threads(), Math.max(1, procs.size())));
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            Thread w = new Thread(() -> {
+                ProcessPages.Reader reader = new ProcessPages.Reader(proc, pageSize);
+                int i;
+                while (failure.get() == null && !partial.get() && (i = next.getAndIncrement()) < procs.size()) {
+                    try {
+                        ProcessPages pages = reader.read(procs.get(i).pid());
+                        for (Accumulator a : target[i]) a.add(pages);
+                    } catch (ProcessInfo.VanishedException e) {
+                        vanished.incrementAndGet();
+                    } catch (java.nio.file.AccessDeniedException e) {
+                        // a process the kernel will not show even to root (another namespace's init, a protected one)
+                        unreadable.incrementAndGet();
+                        opt.log().accept("cannot read process " + procs.get(i).pid() + " (" + procs.get(i).comm() + "): permission denied");
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                    }
+                    int d = done.incrementAndGet();
+                    if (opt.progress() != null) opt.progress().update(d, procs.size());
+                    if (opt.memLimitBytes() > 0 && SelfMemory.rssBytes() > opt.memLimitBytes() && partial.compareAndSet(false, true)) {
+                        opt.log().accept("Memory limit of " + opt.memLimitBytes() / (1024 * 1024)
+                                + " MiB reached after " + d + " processes: results are partial");
+                    }
+                }
+            }, "scan-" + t);
+            w.start();
+            workers.add(w);
+        }
+        for (Thread w : workers) {
+            try {
+                w.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
+        }
+        if (failure.get() != null) {
+            Throwable f = failure.get();
+            if (f instanceof IOException io) throw io;
+            if (f instanceof RuntimeException re) throw re;
+            throw new IOException(f);
+        }
+
+        Map<Long, SysvShm.Segment> segById = new LinkedHashMap<>();
+        for (SysvShm.Segment s : segments) segById.put(s.shmid(), s);
+        List<Split> splits = new ArrayList<>();
+        for (int s = 0; s < splitters.size(); s++) {
+            // a group whose every process vanished is dropped; groups the user named stay, even empty
+            List<Accumulator> accs = groups.get(s).values().stream().filter(a -> a.declared || a.procs > 0).toList();
+            long[] rssUss = PageSet.exclusiveCounts(accs.stream().map(a -> a.rss).toList());
+            long[] swapUss = PageSet.exclusiveCounts(accs.stream().map(a -> a.swap).toList());
+            List<GroupStats> stats = new ArrayList<>();
+            for (int g = 0; g < accs.size(); g++) {
+                Accumulator a = accs.get(g);
+                long shmMem = 0, shmSwap = 0;
+                int unknown = 0;
+                long[] ids = a.shmids.toLongArray();
+                java.util.Arrays.sort(ids);
+                for (long id : ids) {
+                    SysvShm.Segment seg = segById.get(id);
+                    if (seg == null) {
+                        unknown++;
+                    } else {
+                        shmMem += seg.rssBytes();
+                        shmSwap += seg.swapBytes();
+                    }
+                }
+                stats.add(new GroupStats(a.name, a.procs, a.rss.count() * pageSize, a.anon.count() * pageSize,
+                        rssUss[g] * pageSize, a.swapAnon.count() * pageSize, a.swap.count() * pageSize,
+                        swapUss[g] * pageSize, shmMem, shmSwap, ids, unknown));
+            }
+            stats.sort(Comparator.comparingLong(GroupStats::memRss).reversed());
+            splits.add(new Split(splitters.get(s).name(), stats));
+        }
+        long elapsedMs = (System.nanoTime() - t0) / 1_000_000;
+        int scanned = done.get() - vanished.get() - unreadable.get();
+        Counts counts = new Counts(sel.processes(), scanned, sel.kernel(), sel.filteredOut(),
+                sel.vanished() + vanished.get(), unreadable.get(), elapsedMs, partial.get());
+        return new Result(counts, splits);
+    }
+}

@@ -1,0 +1,30 @@
+package lib;
+
+import java.io.IOException;
+
+/** /proc/kpagecount: how many times each PFN is mapped. */
+public final class KPageCount implements AutoCloseable {
+    private final ProcFs.PositionalFile file;
+
+    public KPageCount(ProcFs.PositionalFile file) {
+        this.file = file;
+    }
+
+    public static KPageCount open(ProcFs proc) throws IOException {
+        return new KPageCount(proc.open("kpagecount"));
+    }
+
+    public long get(long pfn) throws IOException {
+        long[] one = new long[1];
+        return read(pfn, one, 1) == 1 ? one[0] : 0L;
+    }
+
+    public int read(long pfn, long[] out, int count) throws IOException {
+        return KPageFlags.readU64s(file, pfn, out, count);
+    }
+
+    @Override
+    public void close() throws IOException {
+        file.close();
+    }
+}

@@ -1,0 +1,28 @@
+package lib;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** This process's own resident memory, from /proc/self/status (cheap enough to read after every process). */
+public final class SelfMemory {
+    private SelfMemory() {
+    }
+
+    public static long rssBytes() {
+        try {
+            return Status.parse(Files.readString(Path.of("/proc/self/status"))).kbField("VmRSS");
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** VmHWM: the peak resident set so far. */
+    public static long peakRssBytes() {
+        try {
+            return Status.parse(Files.readString(Path.of("/proc/self/status"))).kbField("VmHWM");
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,325 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//DEPS info.picocli:picocli:4.7.6
+//DEPS it.unimi.dsi:fastutil-core:8.5.15
+//DEPS org.roaringbitmap:RoaringBitmap:1.3.0
+//DEPS de.vandermeer:asciitable:0.3.2
+//SOURCES lib/*.java
+
+import lib.Filter;
+import lib.GroupScan;
+import lib.Meminfo;
+import lib.Passwd;
+import lib.PageSize;
+import lib.ProcFs;
+import lib.Splitter;
+import lib.Status;
+import lib.SysvShm;
+import lib.Table;
+import lib.Units;
+import lib.Json;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.ScopeType;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "memstats", mixinStandardHelpOptions = true, version = "memstats 0.1",
+        description = {"Memory of groups of processes: the physical pages (RSS) a group holds, and those only it holds (USS),",
+                "by set arithmetic on page frames from /proc/PID/pagemap. Needs root on a live system."},
+        subcommands = {memstats.Single.class, memstats.Groups.class})
+public class memstats implements Callable<Integer> {
+
+    @Option(names = {"-m", "--mem-limit"}, paramLabel = "MiB", scope = ScopeType.INHERIT,
+            description = "Stop scanning more processes past this much memory of our own (default: MemAvailable/2); results are then marked partial.")
+    Long memLimitMiB;
+
+    @Option(names = {"-t", "--threads"}, paramLabel = "N", scope = ScopeType.INHERIT,
+            description = "Processes read in parallel (default: cores/2, at least 1).")
+    Integer threads;
+
+    @Option(names = {"-f", "--filter"}, paramLabel = "EXPR", scope = ScopeType.INHERIT, converter = FilterConverter.class,
+            description = "Scan only the processes matching this filter, e.g. \"or(uid(0),comm(bash))\".")
+    Filter filter = new Filter.True();
+
+    @Option(names = {"-l", "--list-processes"}, scope = ScopeType.INHERIT,
+            description = "Print uid, pid and comm of the processes that would be scanned, and stop.")
+    boolean listProcesses;
+
+    @Option(names = "--force-read-shm", scope = ScopeType.INHERIT,
+            description = "Read SysV segments that have swap too (reading may fault them back in).")
+    boolean forceReadShm;
+
+    @Option(names = "--procfs-root", paramLabel = "PATH", scope = ScopeType.INHERIT, defaultValue = "/proc",
+            description = "A live /proc (default), an extracted snapshot or a snapshot .tar.gz.")
+    String procfsRoot;
+
+    @Option(names = "--format", paramLabel = "text|json", scope = ScopeType.INHERIT, defaultValue = "text",
+            description = "text (tables) or json (one document on stdout).")
+    Format format;
+
+    @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Show stack traces of errors.")
+    boolean debug;
+
+    enum Format { text, json }
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line (also used by the tests). */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new memstats());
+        cl.setParameterExceptionHandler((ex, args) -> {
+            ex.getCommandLine().getErr().println("memstats: " + ex.getMessage());
+            return 2;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
+            memstats top = c.getCommandSpec().root().commandLine().getCommand();
+            if (top.debug) ex.printStackTrace(c.getErr());
+            else c.getErr().println("memstats: " + oneLine(ex));
+            return ex instanceof UsageError ? 2 : 1;
+        });
+        return cl;
+    }
+
+    static String oneLine(Throwable ex) {
+        String m = ex.getMessage();
+        if (ex instanceof java.nio.file.NoSuchFileException) return "no such file: " + m;
+        if (ex instanceof java.nio.file.AccessDeniedException) return "permission denied: " + m;
+        return m != null ? m : ex.getClass().getSimpleName();
+    }
+
+    static final class UsageError extends RuntimeException {
+        UsageError(String m) {
+            super(m);
+        }
+    }
+
+    /** Errors that are the user's or the system's, not bugs: one line, no trace. */
+    static final class Failure extends RuntimeException {
+        Failure(String m) {
+            super(m);
+        }
+    }
+
+    static final class FilterConverter implements CommandLine.ITypeConverter<Filter> {
+        public Filter convert(String value) {
+            try {
+                return Filter.parse(value);
+            } catch (Filter.ParseException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class CustomConverter implements CommandLine.ITypeConverter<Splitter.Custom> {
+        public Splitter.Custom convert(String value) {
+            try {
+                return Splitter.Custom.parse(value);
+            } catch (Filter.ParseException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return 2;
+    }
+
+    @Command(name = "single", description = "All scanned processes as one group.")
+    static final class Single implements Callable<Integer> {
+        @ParentCommand
+        memstats top;
+
+        @Override
+        public Integer call() throws IOException {
+            return top.run(List.of(), true);
+        }
+    }
+
+    @Command(name = "groups", description = "One table per splitter, in this order: uid, env, pids, each custom list.")
+    static final class Groups implements Callable<Integer> {
+        @ParentCommand
+        memstats top;
+
+        @Option(names = {"-u", "--split-uid"}, description = "Group by user (effective uid).")
+        boolean splitUid;
+
+        @Option(names = {"-e", "--split-env"}, paramLabel = "VAR", description = "Group by the value of an environment variable (repeatable).")
+        List<String> splitEnv = new ArrayList<>();
+
+        @Option(names = {"-p", "--split-pids"}, paramLabel = "PID", split = ",", description = "These pids form one group, the rest is Other (repeatable).")
+        List<Integer> splitPids = new ArrayList<>();
+
+        @Option(names = {"-c", "--split-custom"}, paramLabel = "F1,F2,...", converter = CustomConverter.class,
+                description = "Each filter is a group (first match wins), the rest is Other (repeatable).")
+        List<Splitter.Custom> splitCustom = new ArrayList<>();
+
+        @Override
+        public Integer call() throws IOException {
+            List<Splitter> splitters = new ArrayList<>();
+            if (splitUid) splitters.add(new Splitter.ByUid(null));
+            for (String v : splitEnv) splitters.add(new Splitter.ByEnv(v));
+            if (!splitPids.isEmpty()) splitters.add(new Splitter.ByPids(new LinkedHashSet<>(splitPids)));
+            splitters.addAll(splitCustom);
+            if (splitters.isEmpty()) {
+                throw new UsageError("groups needs at least one splitter: -u, -e VAR, -p PID or -c FILTERS");
+            }
+            return top.run(splitters, false);
+        }
+    }
+
+    int run(List<Splitter> requested, boolean single) throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        boolean json = format == Format.json;
+        long t0 = System.nanoTime();
+        try (ProcFs proc = openProcFs()) {
+            if (proc.isLive() && effectiveUid() != 0) {
+                throw new Failure("memstats needs root: as another user /proc/PID/pagemap shows no physical frames (PFNs), so pages cannot be told apart");
+            }
+            long pageSize = PageSize.of(proc);
+            Map<Integer, String> users = Passwd.usersOf(proc);
+            List<Splitter> splitters = new ArrayList<>();
+            for (Splitter s : single ? List.<Splitter>of(new Splitter.All()) : requested) {
+                splitters.add(s instanceof Splitter.ByUid ? new Splitter.ByUid(users::get) : s);
+            }
+            int selfPid = proc.isLive() ? (int) ProcessHandle.current().pid() : -1;
+            GroupScan.Selection sel = GroupScan.select(proc, filter, selfPid);
+            if (listProcesses) {
+                Table t = new Table("uid", "user", "pid", "comm");
+                for (var p : sel.toScan()) t.row(p.uid(), users.getOrDefault(p.uid(), "-"), p.pid(), p.comm());
+                out.println(t.render());
+                out.flush();
+                return 0;
+            }
+            long limit = memLimitBytes();
+            int nThreads = threads != null ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+            if (nThreads < 1) throw new UsageError("--threads must be at least 1");
+            if (!json) {
+                err.println("Memory limit: " + limit / (1024 * 1024) + " MiB");
+                err.println("Using " + nThreads + " threads");
+                err.println("Scanning " + sel.toScan().size() + " processes");
+                err.flush();
+            }
+            List<SysvShm.Segment> segments = proc.exists("sysvipc/shm")
+                    ? SysvShm.parse(proc.readString("sysvipc/shm")) : List.of();
+            boolean tty = System.console() != null && !json;
+            GroupScan.Options opt = new GroupScan.Options(nThreads, limit, line -> {
+                err.println(line);
+                err.flush();
+            }, tty ? (d, n) -> {
+                if (d % 10 == 0 || d == n) {
+                    err.print("\rScanned " + d + "/" + n);
+                    if (d == n) err.print("\r\033[K");
+                    err.flush();
+                }
+            } : null);
+            GroupScan.Result result = GroupScan.run(proc, sel, splitters, segments, pageSize, opt);
+            if (json) {
+                out.println(Json.write(toJson(result)));
+            } else {
+                printText(out, result, single);
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    private ProcFs openProcFs() throws IOException {
+        try {
+            return ProcFs.at(procfsRoot);
+        } catch (java.io.FileNotFoundException e) {
+            throw new Failure(e.getMessage());
+        }
+    }
+
+    private long memLimitBytes() throws IOException {
+        if (memLimitMiB != null) {
+            if (memLimitMiB <= 0) throw new UsageError("--mem-limit must be positive");
+            return memLimitMiB * 1024 * 1024;
+        }
+        long avail = Meminfo.parse(Files.readString(Path.of("/proc/meminfo"))).memAvailableBytes();
+        return avail > 0 ? avail / 2 : 0;
+    }
+
+    private static int effectiveUid() throws IOException {
+        return Status.parse(Files.readString(Path.of("/proc/self/status"))).effectiveUid();
+    }
+
+    private void printText(PrintWriter out, GroupScan.Result r, boolean single) {
+        GroupScan.Counts c = r.counts();
+        out.printf("Scanned %d processes in %s (%d processes: %d kernel, %d filtered out, %d vanished%s)%s%n%n",
+                c.scanned(), Units.duration(c.elapsedMs() * 1_000_000L), c.processes(), c.kernel(), c.filteredOut(),
+                c.vanished(), c.unreadable() > 0 ? ", " + c.unreadable() + " unreadable" : "",
+                c.partial() ? " PARTIAL: memory limit reached" : "");
+        for (GroupScan.Split s : r.splits()) {
+            out.println(s.name());
+            Table t = new Table("group_name", "procs", "mem_rss", "mem_anon", "mem_uss", "swap_anon", "swap_rss",
+                    "swap_uss", "shm_mem", "shm_swap");
+            for (GroupScan.GroupStats g : s.groups()) {
+                t.row(g.name(), g.procs(), Units.mb(g.memRss()), Units.mb(g.memAnon()), Units.mb(g.memUss()),
+                        Units.mb(g.swapAnon()), Units.mb(g.swapRss()), Units.mb(g.swapUss()), Units.mb(g.shmMem()),
+                        Units.mb(g.shmSwap()));
+            }
+            out.println(t.render());
+            out.println();
+        }
+    }
+
+    private static Map<String, Object> toJson(GroupScan.Result r) {
+        GroupScan.Counts c = r.counts();
+        Map<String, Object> scan = new LinkedHashMap<>();
+        scan.put("processes", c.processes());
+        scan.put("scanned", c.scanned());
+        scan.put("kernel", c.kernel());
+        scan.put("filtered_out", c.filteredOut());
+        scan.put("vanished", c.vanished());
+        scan.put("unreadable", c.unreadable());
+        scan.put("elapsed_ms", c.elapsedMs());
+        scan.put("partial", c.partial());
+        List<Object> splits = new ArrayList<>();
+        for (GroupScan.Split s : r.splits()) {
+            List<Object> groups = new ArrayList<>();
+            for (GroupScan.GroupStats g : s.groups()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("group_name", g.name());
+                m.put("procs", g.procs());
+                m.put("mem_rss", g.memRss());
+                m.put("mem_anon", g.memAnon());
+                m.put("mem_uss", g.memUss());
+                m.put("swap_anon", g.swapAnon());
+                m.put("swap_rss", g.swapRss());
+                m.put("swap_uss", g.swapUss());
+                m.put("shm_mem", g.shmMem());
+                m.put("shm_swap", g.shmSwap());
+                groups.add(m);
+            }
+            Map<String, Object> split = new LinkedHashMap<>();
+            split.put("name", s.name());
+            split.put("groups", groups);
+            splits.add(split);
+        }
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("scan", scan);
+        doc.put("splits", splits);
+        return doc;
+    }
+}
