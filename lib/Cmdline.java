@@ -12,16 +12,14 @@ public final class Cmdline {
     public static List<String> parse(byte[] raw) {
         List<String> args = new ArrayList<>();
         int start = 0;
-        for (int i = 0; i <= raw.length; i++) {
-            if (i == raw.length || raw[i] == 0) {
-                if (i > start || i < raw.length) args.add(new String(raw, start, i - start, StandardCharsets.UTF_8));
+        for (int i = 0; i < raw.length; i++) {
+            if (raw[i] == 0) {
+                args.add(new String(raw, start, i - start, StandardCharsets.UTF_8));
                 start = i + 1;
             }
         }
-        // a trailing NUL gives no extra empty argument
-        if (!args.isEmpty() && raw.length > 0 && raw[raw.length - 1] == 0 && args.get(args.size() - 1).isEmpty()) {
-            args.remove(args.size() - 1);
-        }
+        // the kernel ends the list with a NUL; text after the last one is an argument a process rewrote
+        if (start < raw.length) args.add(new String(raw, start, raw.length - start, StandardCharsets.UTF_8));
         return args;
     }
 

@@ -1,0 +1,170 @@
+import lib.Cmdline;
+import lib.Environ;
+import lib.Iomem;
+import lib.KPageFlags;
+import lib.Maps;
+import lib.Meminfo;
+import lib.PageMap;
+import lib.PageSet;
+import lib.Stat;
+import lib.Status;
+import lib.SysvShm;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class ParsersTest {
+
+    static final String MAPS = String.join("\n",
+            "55d0c0a00000-55d0c0a28000 r--p 00000000 fd:01 1835021                    /usr/bin/bash",
+            "55d0c2000000-55d0c2100000 rw-p 00000000 00:00 0                          [heap]",
+            "7f0000000000-7f0000200000 rw-s 00000000 00:01 32769                      /SYSV0000162e (deleted)",
+            "7f0000400000-7f0000401000 rw-s 00000000 00:01 5                          /dev/zero (deleted)",
+            "7f0000500000-7f0000501000 r--p 00000000 fd:01 42                         /tmp/a file with spaces (deleted)",
+            "7f0000600000-7f0000601000 rw-p 00000000 00:00 0                          [anon:java heap]",
+            "7f0000700000-7f0000701000 rw-p 00000000 00:00 0 ",
+            "7f0000800000-7f0000801000 rw-p 00000000 00:00 0",
+            "7f0000900000-7f0000901000 rw-s 00000000 00:05 1024                       /memfd:wayland (deleted)",
+            "7ffd00000000-7ffd00021000 rw-p 00000000 00:00 0                          [stack]",
+            "ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]",
+            "");
+
+    @Test
+    void mapsKindsAndOddPathnames() {
+        List<Maps.Mapping> m = Maps.parse(MAPS);
+        assertEquals(11, m.size());
+        assertEquals(Maps.Kind.FILE, m.get(0).kind());
+        assertEquals(0x28000, m.get(0).sizeBytes());
+        assertEquals(1835021, m.get(0).inode());
+        assertEquals(Maps.Kind.PSEUDO, m.get(1).kind());
+        assertTrue(m.get(1).isAnonymous());
+        assertEquals(Maps.Kind.SYSV_SHM, m.get(2).kind());
+        assertEquals(32769, m.get(2).sysvShmid());
+        assertEquals(0x162e, m.get(2).sysvKey());
+        assertTrue(m.get(2).shared());
+        assertEquals(Maps.Kind.FILE, m.get(3).kind());
+        assertTrue(m.get(3).isDeleted());
+        assertEquals("/tmp/a file with spaces (deleted)", m.get(4).pathname());
+        assertEquals("[anon:java heap]", m.get(5).pathname());
+        assertTrue(m.get(5).isAnonymous());
+        assertEquals(Maps.Kind.ANONYMOUS, m.get(6).kind());
+        assertEquals("", m.get(6).pathname());
+        assertEquals(Maps.Kind.ANONYMOUS, m.get(7).kind());
+        assertEquals(Maps.Kind.FILE, m.get(8).kind());
+        assertFalse(m.get(8).isAnonymous());
+        assertEquals(Maps.Kind.PSEUDO, m.get(9).kind());
+        assertEquals(Maps.Kind.VSYSCALL, m.get(10).kind());
+        assertEquals(0xffffffffff600000L, m.get(10).start());
+    }
+
+    @Test
+    void statWithParenthesesInComm() {
+        String text = "4242 (we (ird) name) S 1 4242 4242 0 -1 4194560 100 0 0 0 5 6 0 0 20 0 1 0 12345 10485760 256 "
+                + "18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n";
+        Stat s = Stat.parse(text);
+        assertEquals(4242, s.pid());
+        assertEquals("we (ird) name", s.comm());
+        assertEquals('S', s.state());
+        assertEquals(1, s.ppid());
+        assertEquals(12345, s.startTime());
+        assertEquals(10485760, s.vsizeBytes());
+        assertEquals(256, s.rssPages());
+        assertFalse(s.isKernelThread());
+        String kthread = "2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 20 0 1 0 9 0 0 18446744073709551615 0 0 0 0 0 0 0 2147483647 0 0 0 0 0 0 0\n";
+        assertTrue(Stat.parse(kthread).isKernelThread());
+    }
+
+    @Test
+    void status() {
+        Status s = Status.parse("Name:\tora_pmon_DB1\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t77\nPid:\t77\nPPid:\t1\n"
+                + "Uid:\t1001\t1002\t1003\t1004\nGid:\t54321\t54321\t54321\t54321\nVmRSS:\t   20480 kB\nKthread:\t0\n");
+        assertEquals("ora_pmon_DB1", s.name());
+        assertEquals(77, s.pid());
+        assertEquals(1, s.ppid());
+        assertEquals(1001, s.realUid());
+        assertEquals(1002, s.effectiveUid());
+        assertEquals(20480L * 1024, s.kbField("VmRSS"));
+        assertEquals(-1, s.kbField("VmSwap"));
+        assertEquals(Boolean.FALSE, s.kthread());
+    }
+
+    @Test
+    void cmdlineAndEnviron() {
+        assertEquals(List.of("ora_pmon_DB1"), Cmdline.parse("ora_pmon_DB1".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(List.of("/bin/sleep", "10", ""), Cmdline.parse("/bin/sleep\u000010\u0000\u0000".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(List.of(), Cmdline.parse(new byte[0]));
+        Map<String, String> env = Environ.parse("A=1\u0000B=x=y\u0000EMPTY=\u0000A=2\u0000junk\u0000".getBytes(StandardCharsets.UTF_8));
+        assertEquals(Map.of("A", "1", "B", "x=y", "EMPTY", ""), env);
+    }
+
+    @Test
+    void meminfo() {
+        Meminfo m = Meminfo.parse("MemTotal:       24572288 kB\nMemAvailable:   24000000 kB\nHugePages_Total:      16\n"
+                + "HugePages_Free:       12\nHugePages_Rsvd:        2\nHugePages_Surp:        0\nHugepagesize:       2048 kB\n");
+        assertEquals(24572288L * 1024, m.memTotalBytes());
+        assertEquals(16, m.hugePagesTotal());
+        assertEquals(12, m.hugePagesFree());
+        assertEquals(2, m.hugePagesRsvd());
+        assertEquals(2048L * 1024, m.hugepageSizeBytes());
+        assertEquals(-1, m.get("Nope"));
+    }
+
+    @Test
+    void iomemSystemRamTopLevelOnly() {
+        List<Iomem.Range> r = Iomem.parse("00000000-00000fff : Reserved\n00001000-0009fbff : System RAM\n"
+                + "00100000-bffdffff : System RAM\n  01000000-01ffffff : Kernel code\n"
+                + "100000000-63fffffff : System RAM\nfd000000-fdffffff : PCI Bus 0000:00\n");
+        List<Iomem.Range> ram = Iomem.systemRam(r);
+        assertEquals(3, ram.size());
+        assertEquals(1, ram.get(0).firstPfn(4096));
+        assertEquals(0x9f, ram.get(0).endPfn(4096));
+        assertEquals(0x100000, ram.get(2).firstPfn(4096));
+        assertEquals(0x640000, ram.get(2).endPfn(4096));
+        assertEquals(1, r.get(3).depth());
+    }
+
+    @Test
+    void sysvShm() {
+        String text = "       key      shmid perms                  size  cpid  lpid nattch   uid   gid  cuid  cgid      atime      dtime      ctime                   rss                  swap\n"
+                + "         0      32769  1600              67108864  1234  1240      2     0     0     0     0 1700000000 1700000001 1699999999              33554432                     0\n"
+                + "-819740076     163842  1640               2097152  555   556       0  1001  1002  1001  1002          0          0 1699999999               2097152               4096\n";
+        List<SysvShm.Segment> s = SysvShm.parse(text);
+        assertEquals(2, s.size());
+        assertEquals(32769, s.get(0).shmid());
+        assertEquals(0600, s.get(0).perms() & 0777);
+        assertEquals(67108864, s.get(0).sizeBytes());
+        assertEquals(2, s.get(0).nattch());
+        assertEquals(33554432, s.get(0).rssBytes());
+        assertEquals(-819740076, s.get(1).key());
+        assertTrue(s.get(1).destroyPending());
+        assertEquals(4096, s.get(1).swapBytes());
+    }
+
+    @Test
+    void pagemapEntryBits() {
+        long present = PageMap.PRESENT | PageMap.EXCLUSIVE | 0x1234L;
+        assertTrue(PageMap.present(present));
+        assertEquals(0x1234, PageMap.pfn(present));
+        assertTrue(PageMap.exclusive(present));
+        long swapped = PageMap.SWAPPED | (0x777L << 5) | 3;
+        assertTrue(PageMap.swapped(swapped));
+        assertEquals(3, PageMap.swapType(swapped));
+        assertEquals(0x777, PageMap.swapOffset(swapped));
+        assertEquals((3 << 27) | 0x777, PageSet.swapKey(swapped));
+        assertEquals("ANON LRU", KPageFlags.names((1L << KPageFlags.ANON) | (1L << KPageFlags.LRU)).replace("LRU ANON", "ANON LRU"));
+    }
+
+    @Test
+    void exclusiveCountsIsUss() {
+        PageSet a = new PageSet(), b = new PageSet(), c = new PageSet();
+        for (int i = 0; i < 100; i++) a.add(i);
+        for (int i = 50; i < 120; i++) b.add(i);
+        for (int i = 110; i < 200; i++) c.add(i);
+        long[] uss = PageSet.exclusiveCounts(List.of(a, b, c));
+        assertArrayEquals(new long[]{50, 10, 80}, uss);
+    }
+}

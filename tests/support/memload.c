@@ -1,0 +1,133 @@
+/*
+ * Test workload with known memory. Runs its operations in order, then reports
+ * "READY pid [pid...]" on stdout and holds everything until stdin closes.
+ *
+ *   anon:MIB            write MIB MiB of private anonymous memory (distinct non-zero bytes)
+ *   file:PATH:MIB       map PATH shared (created and sized to MIB) and write every page
+ *   fork:K              fork K children; the children run the remaining operations, the parent stops here
+ *   setuid:UID          switch real, effective and saved uid (and gid to the same number)
+ *   shmget:KEY:MIB:FLAGS  create (or open) a SysV segment; FLAGS: h = SHM_HUGETLB, - = none
+ *   shmat:KEY:TOUCHMIB  attach segment KEY read-write and write its first TOUCHMIB MiB
+ *   pageout             madvise(MADV_PAGEOUT) every anonymous region made so far (needs swap to take effect)
+ *   sleepms:N           sleep N milliseconds
+ * One fork at most. Exit status 2 and a message on stderr when an operation fails.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/shm.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT 21
+#endif
+
+static void die(const char *what, const char *arg) {
+    fprintf(stderr, "memload: %s %s: %s\n", what, arg, strerror(errno));
+    exit(2);
+}
+
+static char *regions[256];
+static size_t region_len[256];
+static int nregions;
+
+static void fill(char *p, size_t len, int salt) {
+    long page = sysconf(_SC_PAGESIZE);
+    for (size_t off = 0; off < len; off += page) p[off] = (char)(((off / page) * 131 + salt) % 251 + 1);
+}
+
+int main(int argc, char **argv) {
+    int ready_pipe[2] = {-1, -1};
+    int children = 0;
+    pid_t kids[4096];
+    int is_child = 0;
+    for (int i = 1; i < argc; i++) {
+        char *op = argv[i];
+        if (strncmp(op, "anon:", 5) == 0) {
+            size_t len = (size_t)atol(op + 5) << 20;
+            char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            if (p == MAP_FAILED) die("mmap", op);
+            fill(p, len, getpid());
+            if (nregions < 256) { regions[nregions] = p; region_len[nregions++] = len; }
+        } else if (strncmp(op, "file:", 5) == 0) {
+            char path[4096];
+            char *last = strrchr(op, ':');
+            size_t plen = (size_t)(last - (op + 5));
+            memcpy(path, op + 5, plen);
+            path[plen] = 0;
+            size_t len = (size_t)atol(last + 1) << 20;
+            int fd = open(path, O_RDWR | O_CREAT, 0644);
+            if (fd < 0) die("open", path);
+            if (ftruncate(fd, len) != 0) die("ftruncate", path);
+            char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+            if (p == MAP_FAILED) die("mmap", path);
+            fill(p, len, 7);
+            close(fd);
+        } else if (strncmp(op, "fork:", 5) == 0) {
+            int k = atoi(op + 5);
+            if (pipe(ready_pipe) != 0) die("pipe", op);
+            for (int c = 0; c < k; c++) {
+                pid_t pid = fork();
+                if (pid < 0) die("fork", op);
+                if (pid == 0) { is_child = 1; break; }
+                kids[children++] = pid;
+            }
+            if (!is_child) break;
+        } else if (strncmp(op, "setuid:", 7) == 0) {
+            int uid = atoi(op + 7);
+            if (setresgid(uid, uid, uid) != 0) die("setresgid", op);
+            if (setresuid(uid, uid, uid) != 0) die("setresuid", op);
+        } else if (strncmp(op, "shmget:", 7) == 0) {
+            char flags[16] = "";
+            long key; long mib;
+            if (sscanf(op + 7, "%li:%ld:%15s", &key, &mib, flags) < 2) die("parse", op);
+            int f = IPC_CREAT | 0600;
+            if (strchr(flags, 'h')) f |= SHM_HUGETLB;
+            if (shmget((key_t)key, (size_t)mib << 20, f) < 0) die("shmget", op);
+        } else if (strncmp(op, "shmat:", 6) == 0) {
+            long key; long mib;
+            if (sscanf(op + 6, "%li:%ld", &key, &mib) != 2) die("parse", op);
+            int id = shmget((key_t)key, 0, 0);
+            if (id < 0) die("shmget", op);
+            char *p = shmat(id, NULL, 0);
+            if (p == (void *)-1) die("shmat", op);
+            fill(p, (size_t)mib << 20, 3);
+        } else if (strcmp(op, "pageout") == 0) {
+            for (int r = 0; r < nregions; r++)
+                if (madvise(regions[r], region_len[r], MADV_PAGEOUT) != 0) die("madvise", op);
+        } else if (strncmp(op, "sleepms:", 8) == 0) {
+            struct timespec ts = {atol(op + 8) / 1000, (atol(op + 8) % 1000) * 1000000L};
+            nanosleep(&ts, NULL);
+        } else {
+            errno = EINVAL;
+            die("unknown operation", op);
+        }
+    }
+    char c;
+    if (is_child) {
+        pid_t me = getpid();
+        if (write(ready_pipe[1], &me, sizeof me) != sizeof me) die("write", "ready pipe");
+        close(ready_pipe[1]);
+        while (read(0, &c, 1) > 0) {}
+        return 0;
+    }
+    printf("READY %d", getpid());
+    for (int k = 0; k < children; k++) {
+        pid_t pid;
+        if (read(ready_pipe[0], &pid, sizeof pid) != sizeof pid) die("read", "ready pipe");
+        printf(" %d", pid);
+    }
+    printf("\n");
+    fflush(stdout);
+    while (read(0, &c, 1) > 0) {}
+    for (int k = 0; k < children; k++) waitpid(kids[k], NULL, 0);
+    return 0;
+}
