@@ -9,6 +9,9 @@
 
 import lib.Filter;
 import lib.GroupScan;
+import lib.InstanceFigures;
+import lib.OracleInstance;
+import lib.ProcessInfo;
 import lib.Meminfo;
 import lib.Passwd;
 import lib.PageSize;
@@ -29,6 +32,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -72,6 +76,14 @@ public class memstats implements Callable<Integer> {
 
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Show stack traces of errors.")
     boolean debug;
+
+    @Option(names = "--no-db", scope = ScopeType.INHERIT,
+            description = "Do not query Oracle instances (sqlplus as their owner): show what the OS tells (source os).")
+    boolean noDb;
+
+    @Option(names = "--db-timeout", paramLabel = "SECONDS", scope = ScopeType.INHERIT, defaultValue = "20",
+            description = "Time limit of each instance's query (default: ${DEFAULT-VALUE}); then its OS figures are shown.")
+    int dbTimeoutSeconds;
 
     enum Format { text, json }
 
@@ -222,6 +234,8 @@ public class memstats implements Callable<Integer> {
             }
             List<SysvShm.Segment> segments = proc.exists("sysvipc/shm")
                     ? SysvShm.parse(proc.readString("sysvipc/shm")) : List.of();
+            // before the scan, so the sqlplus processes it starts have ended when pages are read
+            List<InstanceFigures> instances = instanceFigures(proc, segments, err);
             boolean tty = System.console() != null && !json;
             GroupScan.Options opt = new GroupScan.Options(nThreads, limit, line -> {
                 err.println(line);
@@ -235,13 +249,46 @@ public class memstats implements Callable<Integer> {
             } : null);
             GroupScan.Result result = GroupScan.run(proc, sel, splitters, segments, pageSize, opt);
             if (json) {
-                out.println(Json.write(toJson(result)));
+                Map<String, Object> doc = toJson(result);
+                List<Object> inst = new ArrayList<>();
+                for (InstanceFigures f : instances) inst.add(f.json(users.get(f.instance().uid())));
+                doc.put("instances", inst);
+                out.println(Json.write(doc));
             } else {
+                printInstances(out, instances);
                 printText(out, result, single);
             }
             out.flush();
             return 0;
         }
+    }
+
+    private List<InstanceFigures> instanceFigures(ProcFs proc, List<SysvShm.Segment> segments, PrintWriter err) throws IOException {
+        if (dbTimeoutSeconds <= 0) throw new UsageError("--db-timeout must be positive");
+        List<ProcessInfo> all = OracleInstance.readAll(proc);
+        List<OracleInstance> found = OracleInstance.discover(proc, all);
+        return InstanceFigures.collect(proc, found, all, segments, proc.isLive() && !noDb,
+                Duration.ofSeconds(dbTimeoutSeconds), w -> {
+                    err.println("memstats: " + w);
+                    err.flush();
+                });
+    }
+
+    private static void printInstances(PrintWriter out, List<InstanceFigures> instances) {
+        if (instances.isEmpty()) {
+            out.println("No Oracle instance found");
+            out.println();
+            return;
+        }
+        out.println("Oracle instances");
+        Table t = new Table("sid", "sga", "pga", "processes", "large_pages", "source");
+        for (InstanceFigures f : instances) {
+            t.row(f.instance().sid(), f.sgaBytes() < 0 ? "-" : Units.mb(f.sgaBytes()),
+                    f.pgaBytes() < 0 ? "-" : Units.mb(f.pgaBytes()), f.processes(),
+                    f.largePages() == null ? "-" : f.largePages(), f.source());
+        }
+        out.println(t.render());
+        out.println();
     }
 
     private ProcFs openProcFs() throws IOException {

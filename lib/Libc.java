@@ -38,6 +38,9 @@ public interface Libc extends Library {
 
     int getpid();
 
+    /** Sends sig to pid, or to the process group -pid (a timed-out child and everything it started). */
+    int kill(int pid, int sig) throws LastErrorException;
+
     /** strerror of an errno, for one-line messages. */
     String strerror(int errnum);
 

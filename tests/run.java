@@ -4,6 +4,8 @@
 //DEPS org.junit.jupiter:junit-jupiter-params:5.11.3
 //DEPS org.junit.platform:junit-platform-launcher:1.11.3
 //SOURCES ../memstats.java
+//SOURCES ../find_instances.java
+//SOURCES ../connections.java
 //SOURCES support/*.java
 //SOURCES *Test.java
 

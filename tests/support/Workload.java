@@ -26,7 +26,12 @@ final class Workload implements AutoCloseable {
 
     /** Starts memload with these operations (see memload.c) and extra environment; waits for READY. */
     static Workload start(Map<String, String> env, String... ops) throws IOException {
-        List<String> cmd = new ArrayList<>();
+        return startAs(List.of(), env, ops);
+    }
+
+    /** The same, memload started through a prefix command (e.g. setpriv --reuid=U --regid=G --groups=G2). */
+    static Workload startAs(List<String> prefix, Map<String, String> env, String... ops) throws IOException {
+        List<String> cmd = new ArrayList<>(prefix);
         cmd.add(Native.binary("memload").toString());
         cmd.addAll(List.of(ops));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);

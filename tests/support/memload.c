@@ -10,6 +10,8 @@
  *   shmat:KEY:TOUCHMIB  attach segment KEY read-write and write its first TOUCHMIB MiB
  *   pageout             madvise(MADV_PAGEOUT) every anonymous region made so far (needs swap to take effect)
  *   sleepms:N           sleep N milliseconds
+ *   exec:NAME           re-exec memload with argv = {NAME} alone (cmdline becomes exactly NAME, as Oracle's
+ *                       ora_pmon_SID), the remaining operations passed in MEMLOAD_OPS; not after a fork
  * One fork at most. Exit status 2 and a message on stderr when an operation fails.
  */
 #define _GNU_SOURCE
@@ -44,7 +46,22 @@ static void fill(char *p, size_t len, int salt) {
     for (size_t off = 0; off < len; off += page) p[off] = (char)(((off / page) * 131 + salt) % 251 + 1);
 }
 
+/* after exec:NAME the operations come from MEMLOAD_OPS, one per line */
+static int ops_from_env(char ***argvp) {
+    static char *ops[256];
+    char *env = getenv("MEMLOAD_OPS");
+    int n = 1;
+    ops[0] = (*argvp)[0];
+    if (env == NULL) return 1;
+    env = strdup(env);
+    for (char *tok = strtok(env, "\n"); tok != NULL && n < 255; tok = strtok(NULL, "\n")) ops[n++] = tok;
+    ops[n] = NULL;
+    *argvp = ops;
+    return n;
+}
+
 int main(int argc, char **argv) {
+    if (argc == 1) argc = ops_from_env(&argv);
     int ready_pipe[2] = {-1, -1};
     int children = 0;
     pid_t kids[4096];
@@ -103,6 +120,15 @@ int main(int argc, char **argv) {
         } else if (strcmp(op, "pageout") == 0) {
             for (int r = 0; r < nregions; r++)
                 if (madvise(regions[r], region_len[r], MADV_PAGEOUT) != 0) die("madvise", op);
+        } else if (strncmp(op, "exec:", 5) == 0) {
+            size_t len = 1;
+            for (int j = i + 1; j < argc; j++) len += strlen(argv[j]) + 1;
+            char *rest = calloc(len, 1);
+            for (int j = i + 1; j < argc; j++) { strcat(rest, argv[j]); strcat(rest, "\n"); }
+            if (setenv("MEMLOAD_OPS", rest, 1) != 0) die("setenv", op);
+            char *args[] = {op + 5, NULL};
+            execv("/proc/self/exe", args);
+            die("execv", op);
         } else if (strncmp(op, "sleepms:", 8) == 0) {
             struct timespec ts = {atol(op + 8) / 1000, (atol(op + 8) % 1000) * 1000000L};
             nanosleep(&ts, NULL);

@@ -1,0 +1,172 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//DEPS info.picocli:picocli:4.7.6
+//DEPS it.unimi.dsi:fastutil-core:8.5.15
+//DEPS org.roaringbitmap:RoaringBitmap:1.3.0
+//DEPS de.vandermeer:asciitable:0.3.2
+//DEPS net.java.dev.jna:jna:5.15.0
+//SOURCES lib/*.java
+
+import lib.InstanceFigures;
+import lib.Json;
+import lib.OracleInstance;
+import lib.Passwd;
+import lib.ProcFs;
+import lib.ProcessInfo;
+import lib.Sqlplus;
+import lib.SysvShm;
+import lib.Table;
+import lib.Units;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "find_instances", mixinStandardHelpOptions = true, version = "find_instances 0.1",
+        description = {"Lists the Oracle instances of this host (processes named ora_pmon_SID / asm_pmon_SID) and, with --sql,",
+                "runs a query on each through its own home's sqlplus as its owner (/ as sysdba, / as sysasm for ASM). Run as root."})
+public class find_instances implements Callable<Integer> {
+
+    @Option(names = "--sql", paramLabel = "\"select ...\"", description = "Run this query on every instance and print its rows under each sid.")
+    String sql;
+
+    @Option(names = "--no-db", description = "Do not connect to the instances: figures from the OS only (source os).")
+    boolean noDb;
+
+    @Option(names = "--db-timeout", paramLabel = "SECONDS", defaultValue = "20",
+            description = "Time limit of each instance's sqlplus (default: ${DEFAULT-VALUE}).")
+    int dbTimeoutSeconds;
+
+    @Option(names = "--procfs-root", paramLabel = "PATH", defaultValue = "/proc",
+            description = "A live /proc (default) or an extracted snapshot (then --no-db is implied).")
+    String procfsRoot;
+
+    @Option(names = "--format", paramLabel = "text|json", defaultValue = "text", description = "text (tables) or json.")
+    Format format;
+
+    @Option(names = "--debug", description = "Show stack traces of errors.")
+    boolean debug;
+
+    enum Format { text, json }
+
+    static final String SQL = "+sql";
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line (also used by the tests). */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new find_instances());
+        cl.setParameterExceptionHandler((ex, args) -> {
+            ex.getCommandLine().getErr().println("find_instances: " + ex.getMessage());
+            return 2;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
+            find_instances top = c.getCommand();
+            if (top.debug) ex.printStackTrace(c.getErr());
+            else c.getErr().println("find_instances: " + (ex.getMessage() != null ? ex.getMessage() : ex.toString()));
+            return ex instanceof IllegalArgumentException ? 2 : 1;
+        });
+        return cl;
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (dbTimeoutSeconds <= 0) throw new IllegalArgumentException("--db-timeout must be positive");
+        if (sql != null && (sql.isBlank() || noDb)) {
+            throw new IllegalArgumentException(sql.isBlank() ? "--sql needs a query" : "--sql cannot run with --no-db");
+        }
+        try (ProcFs proc = ProcFs.at(procfsRoot)) {
+            if (proc.isLive() && lib.Libc.INSTANCE.geteuid() != 0) {
+                throw new IllegalStateException("find_instances needs root: it reads other users' environments and runs sqlplus as each instance's owner");
+            }
+            if (sql != null && !proc.isLive()) throw new IllegalArgumentException("--sql needs a live /proc, not a snapshot");
+            List<ProcessInfo> all = OracleInstance.readAll(proc);
+            List<OracleInstance> found = OracleInstance.discover(proc, all);
+            List<SysvShm.Segment> segments = proc.exists("sysvipc/shm") ? SysvShm.parse(proc.readString("sysvipc/shm")) : List.of();
+            Map<String, String> extra = sql == null ? Map.of() : Map.of(SQL, sql);
+            List<InstanceFigures.Answer> answers = InstanceFigures.collect(proc, found, all, segments, proc.isLive() && !noDb,
+                    extra, Duration.ofSeconds(dbTimeoutSeconds), w -> {
+                        err.println("find_instances: " + w);
+                        err.flush();
+                    });
+            Map<Integer, String> users = Passwd.usersOf(proc);
+            if (format == Format.json) {
+                List<Object> list = new ArrayList<>();
+                for (InstanceFigures.Answer a : answers) {
+                    Map<String, Object> m = a.figures().json(users.get(a.figures().instance().uid()));
+                    m.put("error", a.warning());
+                    if (sql != null) m.put("sql", sqlJson(a.extra().get(SQL)));
+                    list.add(m);
+                }
+                Map<String, Object> doc = new LinkedHashMap<>();
+                doc.put("instances", list);
+                out.println(Json.write(doc));
+            } else {
+                printText(out, answers, users);
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    private void printText(PrintWriter out, List<InstanceFigures.Answer> answers, Map<Integer, String> users) {
+        if (answers.isEmpty()) {
+            out.println("No Oracle instance found");
+            return;
+        }
+        Table t = new Table("sid", "pid", "user", "home", "sga", "source");
+        for (InstanceFigures.Answer a : answers) {
+            InstanceFigures f = a.figures();
+            OracleInstance i = f.instance();
+            t.row(i.sid(), i.pid(), users.getOrDefault(i.uid(), Integer.toString(i.uid())), i.home() == null ? "-" : i.home(),
+                    f.sgaBytes() < 0 ? "-" : Units.mb(f.sgaBytes()), f.source());
+        }
+        out.println(t.render());
+        if (sql == null) return;
+        for (InstanceFigures.Answer a : answers) {
+            Sqlplus.Section s = a.extra().get(SQL);
+            out.println();
+            out.println(a.figures().instance().sid() + ":");
+            if (s == null || !s.ok()) {
+                out.println("  " + (s == null ? "no answer" : s.error()));
+            } else if (s.rows().size() <= 1) {
+                out.println("  no rows");
+            } else {
+                Table r = new Table(s.rows().get(0));
+                for (List<String> row : s.rows().subList(1, s.rows().size())) r.row(padded(row, s.rows().get(0).size()));
+                out.println(r.render());
+            }
+        }
+    }
+
+    /** A row with the header's width (sqlplus wraps nothing with linesize 32767, but stay safe). */
+    private static List<String> padded(List<String> row, int n) {
+        List<String> r = new ArrayList<>(row);
+        while (r.size() < n) r.add("");
+        return r.size() > n ? r.subList(0, n) : r;
+    }
+
+    private static Map<String, Object> sqlJson(Sqlplus.Section s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        boolean ok = s != null && s.ok() && !s.rows().isEmpty();
+        m.put("columns", ok ? s.rows().get(0) : List.of());
+        m.put("rows", ok ? s.rows().subList(1, s.rows().size()) : List.of());
+        m.put("error", s == null ? "no answer" : s.error());
+        return m;
+    }
+}

@@ -1,0 +1,340 @@
+import lib.OracleInstance;
+import lib.ProcFs;
+import lib.ProcessInfo;
+import lib.Sqlplus;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Oracle instances up to the sqlplus boundary (no Oracle database can run on the test machines).
+ * Real processes stand in for the instances: cmdline exactly ora_pmon_TEST1 / asm_pmon_+ASM1, run as
+ * test users (lmtest_ora, lmtest_grid: created when missing and left in place, like their groups
+ * lmtest_oinst, lmtest_dba, lmtest_asm), ORACLE_SID / ORACLE_HOME in their environment, attached to
+ * SysV segments like an SGA. The test ORACLE_HOME's bin/sqlplus is tests/support/sqlplus-double.sh,
+ * a test double that stands in for the real instance: it checks it runs as the owner with the
+ * instance's environment and answers the figure queries with canned v$ rows.
+ */
+class OracleInstancesTest {
+    static final long MiB = Tool.MiB;
+    static Path home;
+    static int oraUid, gridUid, oinstGid, dbaGid, asmGid;
+    static int key1, key2;
+    static final List<Workload> workloads = new ArrayList<>();
+    static Workload pmon1, dbw0, server1, asmPmon, notPmon;
+
+    @BeforeAll
+    static void startInstances() throws Exception {
+        for (String g : List.of("lmtest_oinst", "lmtest_dba", "lmtest_asm")) {
+            if (sh("getent", "group", g).isEmpty()) sh("groupadd", "--system", g);
+        }
+        if (sh("getent", "passwd", "lmtest_ora").isEmpty()) {
+            sh("useradd", "--system", "--no-create-home", "-s", "/usr/sbin/nologin", "-g", "lmtest_oinst", "-G", "lmtest_dba", "lmtest_ora");
+        }
+        if (sh("getent", "passwd", "lmtest_grid").isEmpty()) {
+            sh("useradd", "--system", "--no-create-home", "-s", "/usr/sbin/nologin", "-g", "lmtest_oinst", "-G", "lmtest_asm", "lmtest_grid");
+        }
+        oraUid = id("passwd", "lmtest_ora");
+        gridUid = id("passwd", "lmtest_grid");
+        oinstGid = id("group", "lmtest_oinst");
+        dbaGid = id("group", "lmtest_dba");
+        asmGid = id("group", "lmtest_asm");
+
+        // not under /root: the owners must be able to read and run it
+        home = Files.createTempDirectory(Path.of("/tmp"), "lmtest-orahome-");
+        Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.createDirectories(home.resolve("bin"));
+        Files.createDirectories(home.resolve("lib"));
+        Path sqlplus = home.resolve("bin/sqlplus");
+        Files.copy(Native.testsDir().resolve("support/sqlplus-double.sh"), sqlplus);
+        Files.setPosixFilePermissions(sqlplus, PosixFilePermissions.fromString("rwxr-xr-x"));
+        canned("TEST1", oraUid, oinstGid, dbaGid, "sysdba",
+                "Fixed Size|8924008\nVariable Size|1073741824\nDatabase Buffers|3221225472\nRedo Buffers|7852032\n",
+                "87|412345678\n", "ONLY\n",
+                "NAME                 |VALUE\nsga_max_size         |4294967296\nsga_target           |4294967296\n");
+        canned("+ASM1", gridUid, oinstGid, asmGid, "sysasm",
+                "Fixed Size|8899584\nVariable Size|1124073472\nDatabase Buffers|16777216\nRedo Buffers|7163904\n",
+                "23|98765432\n", "TRUE\n",
+                "NAME                 |VALUE\nsga_max_size         |1157627904\n");
+        canned("TEST2", oraUid, oinstGid, dbaGid, "sysdba", "", "", "", "");
+        Files.writeString(home.resolve("canned/TEST2/fail"), "");
+
+        int base = 0x4c4d0000 + ThreadLocalRandom.current().nextInt(0x8000) * 2;
+        key1 = base;
+        key2 = base + 1;
+        List<String> asOra = setpriv(oraUid, oinstGid, dbaGid);
+        try {
+            pmon1 = start(asOra, Map.of("ORACLE_SID", "TEST1", "ORACLE_HOME", home.toString()),
+                    "exec:ora_pmon_TEST1", "shmget:" + key1 + ":16:-", "shmat:" + key1 + ":4");
+            // a background process without ORACLE_SID and a dedicated server: counted by their names
+            dbw0 = start(asOra, Map.of("ORACLE_HOME", home.toString()), "exec:ora_dbw0_TEST1", "shmat:" + key1 + ":0");
+            server1 = start(asOra, Map.of(), "exec:oracleTEST1 (LOCAL=NO)");
+            asmPmon = start(setpriv(gridUid, oinstGid, asmGid), Map.of("ORACLE_SID", "+ASM1", "ORACLE_HOME", home.toString()),
+                    "exec:asm_pmon_+ASM1", "shmget:" + key2 + ":8:-", "shmat:" + key2 + ":2");
+            // one word, but no SID an instance can have
+            notPmon = start(List.of(), Map.of(), "exec:ora_pmon_NOT ME");
+        } catch (IOException e) {
+            stopInstances();
+            throw e;
+        }
+    }
+
+    @AfterAll
+    static void stopInstances() throws Exception {
+        for (Workload w : workloads) w.close();
+        workloads.clear();
+        for (int key : new int[]{key1, key2}) {
+            if (key != 0) sh("sh", "-c", "ipcrm -M " + key + " 2>/dev/null || true");
+        }
+        if (home != null) {
+            try (var files = Files.walk(home)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    static Workload start(List<String> prefix, Map<String, String> env, String... ops) throws IOException {
+        Workload w = Workload.startAs(prefix, env, ops);
+        workloads.add(w);
+        return w;
+    }
+
+    static List<String> setpriv(int uid, int gid, int group) {
+        return List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, "--groups=" + group);
+    }
+
+    /** The canned answers of one SID, and who the double must run as. */
+    static void canned(String sid, int uid, int gid, int group, String role, String sga, String process, String largePages,
+                       String sql) throws IOException {
+        Path d = Files.createDirectories(home.resolve("canned/" + sid));
+        StringBuilder groups = new StringBuilder();
+        for (int g : new TreeSet<>(List.of(gid, group))) groups.append(g).append(' ');
+        Files.writeString(d.resolve("uid"), uid + "\n");
+        Files.writeString(d.resolve("gid"), gid + "\n");
+        Files.writeString(d.resolve("groups"), groups.toString());
+        Files.writeString(d.resolve("role"), role + "\n");
+        Files.writeString(d.resolve("sga"), sga);
+        Files.writeString(d.resolve("process"), process);
+        Files.writeString(d.resolve("large_pages"), largePages);
+        Files.writeString(d.resolve("sql"), sql);
+    }
+
+    static String sh(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes()).strip();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) p.destroyForcibly();
+        if (p.exitValue() != 0 && !cmd[0].equals("getent")) throw new IOException(String.join(" ", cmd) + ": " + out);
+        return p.exitValue() == 0 ? out : "";
+    }
+
+    static int id(String db, String name) throws Exception {
+        return Integer.parseInt(sh("getent", db, name).split(":")[2]);
+    }
+
+    static long shmid(int key) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/sysvipc/shm"))) {
+            String[] f = line.trim().split("\\s+");
+            if (f[0].equals(Integer.toString(key))) return Long.parseLong(f[1]);
+        }
+        throw new AssertionError("no segment with key " + key);
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Map<String, Object>> instances(Tool.Result r) {
+        Map<String, Map<String, Object>> bySid = new java.util.LinkedHashMap<>();
+        for (Object o : (List<Object>) r.json().get("instances")) {
+            Map<String, Object> m = (Map<String, Object>) o;
+            bySid.put((String) m.get("sid"), m);
+        }
+        return bySid;
+    }
+
+    @Test
+    void discoveryFindsThePmonProcessesWithOwnerSidAndHome() throws IOException {
+        try (ProcFs proc = ProcFs.at("/proc")) {
+            Map<String, OracleInstance> bySid = new java.util.HashMap<>();
+            for (OracleInstance i : OracleInstance.discover(proc)) bySid.put(i.sid(), i);
+            OracleInstance t = bySid.get("TEST1");
+            assertNotNull(t, "TEST1 not found in " + bySid.keySet());
+            assertEquals(pmon1.pid(), t.pid());
+            assertEquals(oraUid, t.uid());
+            assertEquals(oinstGid, t.gid());
+            assertEquals(List.of(dbaGid), t.groups());
+            assertEquals(home.toString(), t.home());
+            assertEquals("TEST1", t.oracleSid());
+            assertFalse(t.asm());
+            assertEquals("sysdba", t.role());
+            OracleInstance a = bySid.get("+ASM1");
+            assertNotNull(a);
+            assertEquals(asmPmon.pid(), a.pid());
+            assertEquals(gridUid, a.uid());
+            assertTrue(a.asm());
+            assertEquals("sysasm", a.role());
+            assertFalse(bySid.containsKey("NOT ME"));
+            assertFalse(bySid.containsKey("NOT"));
+            // background and server processes are no instances, but belong to TEST1
+            assertFalse(bySid.values().stream().anyMatch(i -> i.pid() == dbw0.pid() || i.pid() == server1.pid()));
+            List<ProcessInfo> all = OracleInstance.readAll(proc);
+            assertEquals(3, t.countProcesses(all), "pmon, ora_dbw0_TEST1 and oracleTEST1 (LOCAL=NO)");
+            // the shm table's sid column: segments by the pmon that attaches them
+            Map<Long, List<String>> sids = OracleInstance.sidsBySegment(proc, List.copyOf(bySid.values()));
+            assertEquals(List.of("TEST1"), sids.get(shmid(key1)));
+            assertEquals(List.of("+ASM1"), sids.get(shmid(key2)));
+        }
+        assertNull(OracleInstance.pmonSid(List.of("ora_pmon_TEST1", "extra")));
+        assertNull(OracleInstance.pmonSid(List.of("xora_pmon_TEST1")));
+        assertEquals("TEST1", OracleInstance.pmonSid(List.of("ora_pmon_TEST1")));
+    }
+
+    @Test
+    void noDbGivesTheFiguresTheOsTells() {
+        Tool.Result r = Tool.memstats("--no-db", "--filter", "pid(" + pmon1.pid() + ")", "single", "--format", "json");
+        assertEquals(0, r.exit(), r.toString());
+        Map<String, Map<String, Object>> inst = instances(r);
+        Map<String, Object> t = inst.get("TEST1");
+        assertEquals("os", t.get("source"));
+        assertEquals(16 * MiB, Tool.num(t, "sga"), "the 16 MiB segment pmon attaches");
+        assertEquals(3L, Tool.num(t, "processes"));
+        assertNull(t.get("pga"));
+        assertNull(t.get("large_pages"));
+        assertEquals("lmtest_ora", t.get("user"));
+        Map<String, Object> a = inst.get("+ASM1");
+        assertEquals("os", a.get("source"));
+        assertEquals(8 * MiB, Tool.num(a, "sga"));
+        assertEquals(1L, Tool.num(a, "processes"));
+        assertFalse(r.err().contains("instance "), r.err());
+
+        Tool.Result text = Tool.memstats("--no-db", "--filter", "pid(" + pmon1.pid() + ")", "single");
+        assertEquals(0, text.exit(), text.toString());
+        assertTrue(text.out().contains("Oracle instances"), text.out());
+        assertTrue(text.out().matches("(?s).*│ TEST1 +│ 16\\.78 MB +│ - +│ 3 +│ - +│ os +│.*"), text.out());
+    }
+
+    @Test
+    void dbFiguresComeFromSqlplusRunAsTheOwner() {
+        Tool.Result r = Tool.memstats("--filter", "pid(" + pmon1.pid() + ")", "single", "--format", "json");
+        assertEquals(0, r.exit(), r.toString());
+        // the double refuses (and the figures fall back to os with a warning) unless identity and environment are right
+        assertFalse(r.err().contains("instance "), r.err());
+        Map<String, Map<String, Object>> inst = instances(r);
+        Map<String, Object> t = inst.get("TEST1");
+        assertEquals("db", t.get("source"), r.toString());
+        assertEquals(1073741824L + 3221225472L, Tool.num(t, "sga"), "Variable Size + Database Buffers");
+        assertEquals(412345678L, Tool.num(t, "pga"));
+        assertEquals(87L, Tool.num(t, "processes"));
+        assertEquals("ONLY", t.get("large_pages"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> rows = (Map<String, Object>) t.get("sga_rows");
+        assertEquals(List.of("Fixed Size", "Variable Size", "Database Buffers", "Redo Buffers"), List.copyOf(rows.keySet()));
+        assertEquals(7852032L, ((Number) rows.get("Redo Buffers")).longValue());
+        Map<String, Object> a = inst.get("+ASM1");
+        assertEquals("db", a.get("source"));
+        assertEquals(1124073472L + 16777216L, Tool.num(a, "sga"));
+        assertEquals("TRUE", a.get("large_pages"));
+
+        Tool.Result text = Tool.memstats("--filter", "pid(" + pmon1.pid() + ")", "single");
+        assertTrue(text.out().matches("(?s).*│ TEST1 +│ 4294\\.97 MB +│ 412\\.35 MB +│ 87 +│ ONLY +│ db +│.*"), text.out());
+        assertTrue(text.out().matches("(?s).*│ \\+ASM1 +│ 1140\\.85 MB +│ 98\\.77 MB +│ 23 +│ TRUE +│ db +│.*"), text.out());
+    }
+
+    @Test
+    void findInstancesListsAndRunsSqlOnEveryInstance() {
+        Tool.Result r = Tool.run(find_instances.commandLine(), "--sql", "select name, value from v$parameter where name like 'sga%';");
+        assertEquals(0, r.exit(), r.toString());
+        String out = r.out();
+        assertTrue(out.matches("(?s).*│ TEST1 +│ " + pmon1.pid() + " +│ lmtest_ora +│ " + home + " +│ 4294\\.97 MB +│ db +│.*"), out);
+        assertTrue(out.matches("(?s).*│ \\+ASM1 +│ " + asmPmon.pid() + " +│ lmtest_grid +│ " + home + " +│ 1140\\.85 MB +│ db +│.*"), out);
+        int test1 = out.indexOf("\nTEST1:\n"), asm = out.indexOf("\n+ASM1:\n");
+        assertTrue(test1 > 0 && asm > 0, out);
+        String test1Rows = out.substring(test1, asm > test1 ? asm : out.length());
+        assertTrue(test1Rows.matches("(?s).*│ NAME +│ VALUE +│.*│ sga_target +│ 4294967296 +│.*"), test1Rows);
+
+        Tool.Result json = Tool.run(find_instances.commandLine(), "--sql", "select name, value from v$parameter where name like 'sga%'",
+                "--format", "json");
+        assertEquals(0, json.exit(), json.toString());
+        Map<String, Object> t = instances(json).get("TEST1");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> sql = (Map<String, Object>) t.get("sql");
+        assertEquals(List.of("NAME", "VALUE"), sql.get("columns"));
+        assertEquals(List.of(List.of("sga_max_size", "4294967296"), List.of("sga_target", "4294967296")), sql.get("rows"));
+        assertNull(sql.get("error"));
+
+        Tool.Result noDb = Tool.run(find_instances.commandLine(), "--no-db", "--format", "json");
+        assertEquals("os", instances(noDb).get("TEST1").get("source"));
+        assertEquals(16 * MiB, Tool.num(instances(noDb).get("TEST1"), "sga"));
+        Tool.Result bad = Tool.run(find_instances.commandLine(), "--no-db", "--sql", "select 1 from dual");
+        assertEquals(2, bad.exit(), bad.toString());
+        assertEquals(1, bad.err().strip().lines().count(), bad.err());
+    }
+
+    @Test
+    void hungAndFailingInstancesFallBackToOsFiguresAndTheOthersGoOn() throws Exception {
+        Path hang = home.resolve("canned/TEST1/hang");
+        Files.writeString(hang, "");
+        try (Workload pmon2 = Workload.startAs(setpriv(oraUid, oinstGid, dbaGid),
+                Map.of("ORACLE_SID", "TEST2", "ORACLE_HOME", home.toString()), "exec:ora_pmon_TEST2")) {
+            long t0 = System.nanoTime();
+            Tool.Result r = Tool.memstats("--db-timeout", "3", "--filter", "pid(" + pmon1.pid() + ")", "single", "--format", "json");
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(0, r.exit(), r.toString());
+            Map<String, Map<String, Object>> inst = instances(r);
+            assertEquals("os", inst.get("TEST1").get("source"));
+            assertEquals(16 * MiB, Tool.num(inst.get("TEST1"), "sga"));
+            assertEquals("os", inst.get("TEST2").get("source"));
+            assertEquals(0L, Tool.num(inst.get("TEST2"), "sga"), "TEST2's pmon attaches no segment");
+            assertEquals("db", inst.get("+ASM1").get("source"), "the other instances go on");
+            List<String> warnings = r.err().lines().filter(l -> l.startsWith("memstats: instance ")).toList();
+            assertEquals(2, warnings.size(), r.err());
+            assertTrue(warnings.get(0).startsWith("memstats: instance TEST1: sqlplus gave no answer within 3 s"), warnings.get(0));
+            assertTrue(warnings.get(1).startsWith("memstats: instance TEST2: sqlplus exit 1: ORA-01034: ORACLE not available"), warnings.get(1));
+            // the instances are asked in parallel: one time limit, not one per instance
+            assertTrue(ms < 3000 + 15000, "took " + ms + " ms");
+        } finally {
+            Files.deleteIfExists(hang);
+        }
+        // the hung double and its child were killed with their process group
+        try (ProcFs proc = ProcFs.at("/proc")) {
+            for (ProcessInfo p : OracleInstance.readAll(proc)) {
+                boolean double_ = home.toString().equals(p.environ().get("ORACLE_HOME")) && p.uid() == oraUid
+                        && (p.comm().equals("sleep") || p.comm().equals("sqlplus"));
+                assertFalse(double_, "left running: " + p);
+            }
+        }
+    }
+
+    @Test
+    void sqlplusOutputIsSplitByMarkers() {
+        String script = Sqlplus.script(new java.util.LinkedHashMap<>(Map.of("+q", "select 1 from dual;\n")));
+        assertTrue(script.contains("select 1 from dual\n/\n"), script);
+        String out = "Session altered.\n\n" + "@@LINUXMEM@@ begin a\nx | 1\n\ny|2\n@@LINUXMEM@@ end a\n"
+                + "@@LINUXMEM@@ begin b\nselect * from nope\n              *\nERROR at line 1:\nORA-00942: table or view does not exist\n@@LINUXMEM@@ end b\n"
+                + "@@LINUXMEM@@ begin c\n";
+        Map<String, Sqlplus.Section> s = Sqlplus.parse(out);
+        assertEquals(List.of(List.of("x", "1"), List.of("y", "2")), s.get("a").rows());
+        assertEquals("ORA-00942: table or view does not exist", s.get("b").error());
+        assertFalse(s.containsKey("c"), "a query whose end marker never came has no answer");
+    }
+
+    @Test
+    void findInstancesScriptRunsThroughJbang() throws Exception {
+        Process p = new ProcessBuilder(Native.repoRoot().resolve("jbang").toString(), "find_instances.java", "--no-db")
+                .directory(Native.repoRoot().toFile()).redirectErrorStream(false).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.matches("(?s).*│ TEST1 +│ " + pmon1.pid() + " +│ lmtest_ora +│ " + home + " +│ 16\\.78 MB +│ os +│.*"), out);
+    }
+}
