@@ -80,22 +80,48 @@ public final class GroupScan {
         final String name;
         final boolean declared;
         int procs;
-        final PageSet rss = new PageSet(), anon = new PageSet(), swap = new PageSet(), swapAnon = new PageSet();
+        final ProcessPages.Sets sets;
         final LongOpenHashSet shmids = new LongOpenHashSet();
 
-        Accumulator(String name, boolean declared) {
+        Accumulator(String name, boolean declared, int denseBlocks) {
             this.name = name;
             this.declared = declared;
+            this.sets = new ProcessPages.Sets(denseBlocks);
         }
 
-        synchronized void add(ProcessPages pages) {
+        /** Counts a process whose pages were added into sets. */
+        synchronized void count(long[] sysvShmids) {
             procs++;
-            rss.or(pages.rss());
-            anon.or(pages.anon());
-            swap.or(pages.swap());
-            swapAnon.or(pages.swapAnon());
-            for (long id : pages.sysvShmids()) shmids.add(id);
+            for (long id : sysvShmids) shmids.add(id);
         }
+    }
+
+    /** Dense group sets cost 8 KiB per 65536 frames of RAM per set: affordable for a few groups. */
+    private static final long DENSE_BUDGET_BYTES = 48L << 20;
+
+    /** Blocks of 65536 frames that cover the RAM (from iomem), 0 when unknown (no root, snapshot without it). */
+    static int ramBlocks(ProcFs proc, long pageSize) {
+        try {
+            long endPfn = 0;
+            for (Iomem.Range r : Iomem.systemRam(Iomem.parse(proc.readString("iomem")))) {
+                endPfn = Math.max(endPfn, r.endPfn(pageSize));
+            }
+            return endPfn > 0 && endPfn < (1L << 32) ? (int) ((endPfn + 0xFFFF) >>> 16) : 0;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** Dense blocks for this split's groups (rss and anon), or 0 to keep them sparse. */
+    private static int denseBlocks(Splitter sp, List<ProcessInfo> procs, ProcessTree tree, int ramBlocks) {
+        if (ramBlocks == 0) return 0;
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (ProcessInfo p : procs) {
+            names.add(sp.groupOf(p, tree));
+            if (names.size() * 2L * ramBlocks * 8192 > DENSE_BUDGET_BYTES) return 0;
+        }
+        if (sp instanceof Splitter.Custom c) names.addAll(c.declaredGroups());
+        return (names.size() + 1) * 2L * ramBlocks * 8192 <= DENSE_BUDGET_BYTES ? ramBlocks : 0;
     }
 
     public static Result run(ProcFs proc, Selection sel, List<Splitter> splitters, List<SysvShm.Segment> segments,
@@ -105,21 +131,29 @@ public final class GroupScan {
         // group of every process in every split, known before any page is read
         List<Map<String, Accumulator>> groups = new ArrayList<>();
         Accumulator[][] target = new Accumulator[procs.size()][splitters.size()];
+        List<List<ProcessPages.Sets>> targetSets = new ArrayList<>();
+        int ramBlocks = ramBlocks(proc, pageSize);
         for (int s = 0; s < splitters.size(); s++) {
             Splitter sp = splitters.get(s);
             Map<String, Accumulator> byName = new LinkedHashMap<>();
+            int denseBlocks = denseBlocks(sp, procs, sel.tree(), ramBlocks);
             if (sp instanceof Splitter.Custom c) {
-                for (String g : c.declaredGroups()) byName.put(g, new Accumulator(g, true));
-                byName.put(Splitter.OTHER, new Accumulator(Splitter.OTHER, true));
+                for (String g : c.declaredGroups()) byName.put(g, new Accumulator(g, true, denseBlocks));
+                byName.put(Splitter.OTHER, new Accumulator(Splitter.OTHER, true, denseBlocks));
             } else if (sp instanceof Splitter.ByPids p) {
-                byName.put(p.groupName(), new Accumulator(p.groupName(), true));
-                byName.put(Splitter.OTHER, new Accumulator(Splitter.OTHER, true));
+                byName.put(p.groupName(), new Accumulator(p.groupName(), true, denseBlocks));
+                byName.put(Splitter.OTHER, new Accumulator(Splitter.OTHER, true, denseBlocks));
             }
             for (int i = 0; i < procs.size(); i++) {
                 String g = sp.groupOf(procs.get(i), sel.tree());
-                target[i][s] = byName.computeIfAbsent(g, n -> new Accumulator(n, false));
+                target[i][s] = byName.computeIfAbsent(g, n -> new Accumulator(n, false, denseBlocks));
             }
             groups.add(byName);
+        }
+        for (Accumulator[] t : target) {
+            List<ProcessPages.Sets> sets = new ArrayList<>();
+            for (Accumulator a : t) sets.add(a.sets);
+            targetSets.add(sets);
         }
 
         AtomicInteger next = new AtomicInteger();
@@ -136,8 +170,8 @@ public final class GroupScan {
                 int i;
                 while (failure.get() == null && !partial.get() && (i = next.getAndIncrement()) < procs.size()) {
                     try {
-                        ProcessPages pages = reader.read(procs.get(i).pid());
-                        for (Accumulator a : target[i]) a.add(pages);
+                        long[] shmids = reader.readInto(procs.get(i).pid(), targetSets.get(i));
+                        for (Accumulator a : target[i]) a.count(shmids);
                     } catch (ProcessInfo.VanishedException e) {
                         vanished.incrementAndGet();
                     } catch (java.nio.file.AccessDeniedException e) {
@@ -149,7 +183,9 @@ public final class GroupScan {
                     }
                     int d = done.incrementAndGet();
                     if (opt.progress() != null) opt.progress().update(d, procs.size());
-                    if (opt.memLimitBytes() > 0 && SelfMemory.rssBytes() > opt.memLimitBytes() && partial.compareAndSet(false, true)) {
+                    // reading our own status costs a syscall: every 8th process is often enough
+                    if (opt.memLimitBytes() > 0 && d % 8 == 0 && SelfMemory.rssBytes() > opt.memLimitBytes()
+                            && partial.compareAndSet(false, true)) {
                         opt.log().accept("Memory limit of " + opt.memLimitBytes() / (1024 * 1024)
                                 + " MiB reached after " + d + " processes: results are partial");
                     }
@@ -179,8 +215,10 @@ public final class GroupScan {
         for (int s = 0; s < splitters.size(); s++) {
             // a group whose every process vanished is dropped; groups the user named stay, even empty
             List<Accumulator> accs = groups.get(s).values().stream().filter(a -> a.declared || a.procs > 0).toList();
-            long[] rssUss = PageSet.exclusiveCounts(accs.stream().map(a -> a.rss).toList());
-            long[] swapUss = PageSet.exclusiveCounts(accs.stream().map(a -> a.swap).toList());
+            List<PageSet> rssSets = accs.stream().map(a -> a.sets.rss().result()).toList();
+            List<PageSet> swapSets = accs.stream().map(a -> a.sets.swap().result()).toList();
+            long[] rssUss = PageSet.exclusiveCounts(rssSets);
+            long[] swapUss = PageSet.exclusiveCounts(swapSets);
             List<GroupStats> stats = new ArrayList<>();
             for (int g = 0; g < accs.size(); g++) {
                 Accumulator a = accs.get(g);
@@ -197,8 +235,9 @@ public final class GroupScan {
                         shmSwap += seg.swapBytes();
                     }
                 }
-                stats.add(new GroupStats(a.name, a.procs, a.rss.count() * pageSize, a.anon.count() * pageSize,
-                        rssUss[g] * pageSize, a.swapAnon.count() * pageSize, a.swap.count() * pageSize,
+                ProcessPages.Sets p = a.sets;
+                stats.add(new GroupStats(a.name, a.procs, rssSets.get(g).count() * pageSize, p.anon().result().count() * pageSize,
+                        rssUss[g] * pageSize, p.swapAnon().result().count() * pageSize, swapSets.get(g).count() * pageSize,
                         swapUss[g] * pageSize, shmMem, shmSwap, ids, unknown));
             }
             stats.sort(Comparator.comparingLong(GroupStats::memRss).reversed());

@@ -3,10 +3,11 @@ package lib;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.LongBuffer;
 
 /**
- * /proc/PID/pagemap: one little-endian u64 per virtual page. Entries are decoded from a reused
- * direct buffer filled by large positional reads, so reading costs no object per page.
+ * /proc/PID/pagemap: one little-endian u64 per virtual page. Entries come from large positional
+ * reads into a reused direct buffer, copied in bulk to a long[]: no object per page.
  */
 public final class PageMap {
     public static final long PRESENT = 1L << 63;
@@ -22,15 +23,19 @@ public final class PageMap {
         void entry(long vaddr, long entry);
     }
 
-    private static final int BUFFER_BYTES = 1 << 19;
+    /** Entries per positional read: 512 KiB of pagemap, 256 MiB of address space with 4 KiB pages. */
+    public static final int CHUNK_ENTRIES = 1 << 16;
 
     private final long pageSize;
     private final ByteBuffer buffer;
+    private final LongBuffer longs;
+    private final long[] chunk = new long[CHUNK_ENTRIES];
 
-    /** A reader with its own buffer: one per thread. */
+    /** A reader with its own buffers: one per thread. */
     public PageMap(long pageSize) {
         this.pageSize = pageSize;
-        this.buffer = ByteBuffer.allocateDirect(BUFFER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        this.buffer = ByteBuffer.allocateDirect(CHUNK_ENTRIES * 8).order(ByteOrder.LITTLE_ENDIAN);
+        this.longs = buffer.asLongBuffer();
     }
 
     public long pageSize() {
@@ -38,28 +43,31 @@ public final class PageMap {
     }
 
     /**
-     * Visits the entries of [start, end) of a pagemap file; a short file (a snapshot without that
-     * range) reads as not present.
+     * Reads the entries of the pages from vaddr (at most CHUNK_ENTRIES, never past end) into out,
+     * in one positional read; returns how many. Past the end of the file (a snapshot that did not
+     * save that range) entries read as 0, not present.
      */
+    public int read(ProcFs.PositionalFile file, long vaddr, long end, long[] out) throws IOException {
+        int pages = (int) Math.min((end - vaddr) / pageSize, Math.min(CHUNK_ENTRIES, out.length));
+        buffer.clear().limit(pages * 8);
+        long pos = (vaddr / pageSize) * 8;
+        while (buffer.hasRemaining()) {
+            int n = file.read(buffer, pos + buffer.position());
+            if (n <= 0) break;
+        }
+        int got = buffer.position() / 8;
+        longs.clear();
+        longs.get(out, 0, got);
+        java.util.Arrays.fill(out, got, pages, 0L);
+        return pages;
+    }
+
+    /** Visits the entries of [start, end) of a pagemap file, chunk by chunk. */
     public void forEach(ProcFs.PositionalFile file, long start, long end, EntryVisitor visitor) throws IOException {
-        long vaddr = start;
-        while (vaddr < end) {
-            long pages = Math.min((end - vaddr) / pageSize, BUFFER_BYTES / 8);
-            buffer.clear().limit((int) (pages * 8));
-            long pos = (vaddr / pageSize) * 8;
-            while (buffer.hasRemaining()) {
-                int n = file.read(buffer, pos + buffer.position());
-                if (n <= 0) break;
-            }
-            int got = buffer.position() / 8;
-            for (int i = 0; i < got; i++) {
-                visitor.entry(vaddr + i * pageSize, buffer.getLong(i * 8));
-            }
-            vaddr += got * pageSize;
-            if (got < pages) {
-                for (; vaddr < end; vaddr += pageSize) visitor.entry(vaddr, 0L);
-                return;
-            }
+        for (long vaddr = start; vaddr < end; ) {
+            int n = read(file, vaddr, end, chunk);
+            for (int i = 0; i < n; i++) visitor.entry(vaddr + i * pageSize, chunk[i]);
+            vaddr += n * pageSize;
         }
     }
 

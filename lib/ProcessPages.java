@@ -1,11 +1,9 @@
 package lib;
 
-import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.longs.LongArrayList;
 
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -18,12 +16,13 @@ public record ProcessPages(int pid, PageSet rss, PageSet anon, PageSet swap, Pag
     public static final class Reader {
         private final ProcFs proc;
         private final PageMap pagemap;
-        private final IntArrayList rss = new IntArrayList(1 << 16);
-        private final IntArrayList anon = new IntArrayList(1 << 16);
-        private final IntArrayList swap = new IntArrayList();
-        private final IntArrayList swapAnon = new IntArrayList();
+        private final long[] entries = new long[PageMap.CHUNK_ENTRIES];
+        private final PageSet.Builder rss = new PageSet.Builder();
+        private final PageSet.Builder anon = new PageSet.Builder();
+        private final PageSet.Builder swap = new PageSet.Builder();
+        private final PageSet.Builder swapAnon = new PageSet.Builder();
         private final LongArrayList shmids = new LongArrayList();
-        private long pagesRead;
+        private long entriesRead;
 
         public Reader(ProcFs proc, long pageSize) {
             this.proc = proc;
@@ -31,15 +30,31 @@ public record ProcessPages(int pid, PageSet rss, PageSet anon, PageSet swap, Pag
         }
 
         /** Page table entries read so far by this reader. */
-        public long pagesRead() {
-            return pagesRead;
+        public long entriesRead() {
+            return entriesRead;
         }
 
+        /** Reads one process into sets of its own. */
         public ProcessPages read(int pid) throws IOException {
-            rss.clear();
-            anon.clear();
-            swap.clear();
-            swapAnon.clear();
+            long[] ids = scan(pid);
+            return new ProcessPages(pid, rss.build(), anon.build(), swap.build(), swapAnon.build(), ids);
+        }
+
+        /**
+         * Reads one process and adds its pages straight into the given groups' sets (each locked
+         * while it is filled): no set of its own is built. Returns the shmids it attaches.
+         */
+        public long[] readInto(int pid, List<Sets> groups) throws IOException {
+            long[] ids = scan(pid);
+            rss.drainInto(groups, Sets::rss);
+            anon.drainInto(groups, Sets::anon);
+            swap.drainInto(groups, Sets::swap);
+            swapAnon.drainInto(groups, Sets::swapAnon);
+            return ids;
+        }
+
+        /** Fills the builders with one process's pages; returns the shmids it attaches. */
+        private long[] scan(int pid) throws IOException {
             shmids.clear();
             List<Maps.Mapping> maps;
             try {
@@ -47,47 +62,72 @@ public record ProcessPages(int pid, PageSet rss, PageSet anon, PageSet swap, Pag
             } catch (NoSuchFileException e) {
                 throw new ProcessInfo.VanishedException(pid, e);
             }
+            long pageSize = pagemap.pageSize();
             try (ProcFs.PositionalFile file = proc.open(pid + "/pagemap")) {
                 for (Maps.Mapping m : maps) {
-                    switch (m.kind()) {
-                        case VSYSCALL -> {
-                        }
-                        case SYSV_SHM -> {
-                            if (!shmids.contains(m.sysvShmid())) shmids.add(m.sysvShmid());
-                        }
-                        default -> {
-                            boolean isAnon = m.isAnonymous();
-                            pagemap.forEach(file, m.start(), m.end(), (vaddr, e) -> {
-                                if (PageMap.present(e)) {
-                                    int k = PageSet.pfnKey(PageMap.pfn(e));
-                                    rss.add(k);
-                                    if (isAnon) anon.add(k);
-                                } else if (PageMap.swapped(e)) {
-                                    int k = PageSet.swapKey(e);
-                                    swap.add(k);
-                                    if (isAnon) swapAnon.add(k);
-                                }
-                            });
-                            pagesRead += (m.end() - m.start()) / pagemap.pageSize();
-                        }
+                    Maps.Kind kind = m.kind();
+                    if (kind == Maps.Kind.VSYSCALL) continue;
+                    if (kind == Maps.Kind.SYSV_SHM) {
+                        if (!shmids.contains(m.sysvShmid())) shmids.add(m.sysvShmid());
+                        continue;
+                    }
+                    boolean isAnon = m.isAnonymous();
+                    for (long vaddr = m.start(); vaddr < m.end(); ) {
+                        int n = pagemap.read(file, vaddr, m.end(), entries);
+                        if (n == 0) break;
+                        add(entries, n, isAnon);
+                        vaddr += n * pageSize;
+                        entriesRead += n;
                     }
                 }
             } catch (NoSuchFileException e) {
+                discard();
                 throw new ProcessInfo.VanishedException(pid, e);
             } catch (IOException e) {
+                discard();
                 // ESRCH and friends when the process exits between maps and pagemap
                 if (!proc.exists(Integer.toString(pid))) throw new ProcessInfo.VanishedException(pid, e);
                 throw e;
+            } catch (RuntimeException e) {
+                discard();
+                throw e;
             }
-            return new ProcessPages(pid, set(rss), set(anon), set(swap), set(swapAnon), shmids.toLongArray());
+            return shmids.toLongArray();
         }
 
-        private static PageSet set(IntArrayList keys) {
-            PageSet s = new PageSet();
-            int[] a = keys.elements();
-            Arrays.sort(a, 0, keys.size());
-            s.addAll(a, keys.size());
-            return s;
+        private void add(long[] e, int n, boolean isAnon) {
+            for (int i = 0; i < n; i++) {
+                long entry = e[i];
+                if (entry < 0) { // bit 63: present
+                    int k = PageSet.pfnKey(entry & PageMap.PFN_MASK);
+                    rss.add(k);
+                    if (isAnon) anon.add(k);
+                } else if ((entry & PageMap.SWAPPED) != 0) {
+                    int k = PageSet.swapKey(entry);
+                    swap.add(k);
+                    if (isAnon) swapAnon.add(k);
+                }
+            }
+        }
+
+        /** Drops what a failed read collected, so the next process starts empty. */
+        private void discard() {
+            rss.build();
+            anon.build();
+            swap.build();
+            swapAnon.build();
+        }
+    }
+
+    /** The four sets of a group that processes are added into (memstats' accumulators). */
+    public record Sets(PageUnion rss, PageUnion anon, PageUnion swap, PageUnion swapAnon) {
+        /** Frame sets dense over denseBlocks blocks of 65536 frames (0: sparse); swap sets sparse. */
+        public Sets(int denseBlocks) {
+            this(union(denseBlocks), union(denseBlocks), PageUnion.sparse(), PageUnion.sparse());
+        }
+
+        private static PageUnion union(int denseBlocks) {
+            return denseBlocks > 0 ? PageUnion.dense(denseBlocks) : PageUnion.sparse();
         }
     }
 }

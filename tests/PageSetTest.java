@@ -1,0 +1,69 @@
+import lib.PageSet;
+import lib.PageUnion;
+import org.junit.jupiter.api.Test;
+import org.roaringbitmap.RoaringBitmap;
+
+import java.util.List;
+import java.util.Random;
+import java.util.function.Function;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The page-set machinery against a plain RoaringBitmap built key by key. */
+class PageSetTest {
+
+    @Test
+    void builderBuildsExactlyTheKeysAdded() {
+        Random rnd = new Random(42);
+        PageSet.Builder b = new PageSet.Builder();
+        for (int round = 0; round < 3; round++) {
+            RoaringBitmap expected = new RoaringBitmap();
+            // dense runs (bitmap containers), sparse keys (array containers), duplicates, high keys
+            for (int i = 0; i < 200_000; i++) {
+                int k = switch (i % 4) {
+                    case 0 -> 1_000_000 + i;
+                    case 1 -> rnd.nextInt(50_000_000);
+                    case 2 -> 7 * (i % 1000);
+                    default -> 0xF0000000 + rnd.nextInt(1 << 20);
+                };
+                b.add(k);
+                expected.add(k);
+            }
+            PageSet s = b.build();
+            assertEquals(expected, s.bitmap(), "round " + round);
+            assertTrue(b.isEmpty(), "build empties the builder");
+        }
+    }
+
+    @Test
+    void denseAndSparseUnionsAgree() {
+        Random rnd = new Random(7);
+        // 3 blocks of RAM known: keys beyond go to the sparse part of a dense union
+        List<PageUnion> dense = List.of(PageUnion.dense(3), PageUnion.dense(3));
+        List<PageUnion> sparse = List.of(PageUnion.sparse(), PageUnion.sparse());
+        RoaringBitmap[] expected = {new RoaringBitmap(), new RoaringBitmap()};
+        PageSet.Builder b = new PageSet.Builder();
+        for (int process = 0; process < 40; process++) {
+            int group = process % 2;
+            for (int i = 0; i < 5000; i++) {
+                int k = i % 10 == 0 ? 300_000 + rnd.nextInt(100_000) : rnd.nextInt(3 * 65536);
+                b.add(k);
+                expected[group].add(k);
+            }
+            PageSet.Builder copy = new PageSet.Builder();
+            for (int k : b.build().bitmap()) {
+                b.add(k);
+                copy.add(k);
+            }
+            b.drainInto(List.of(dense.get(group)), Function.identity());
+            copy.drainInto(List.of(sparse.get(group)), Function.identity());
+        }
+        for (int g = 0; g < 2; g++) {
+            assertEquals(expected[g], dense.get(g).result().bitmap(), "dense group " + g);
+            assertEquals(expected[g], sparse.get(g).result().bitmap(), "sparse group " + g);
+        }
+        long[] uss = PageSet.exclusiveCounts(List.of(dense.get(0).result(), dense.get(1).result()));
+        assertEquals(RoaringBitmap.andNot(expected[0], expected[1]).getLongCardinality(), uss[0]);
+        assertEquals(RoaringBitmap.andNot(expected[1], expected[0]).getLongCardinality(), uss[1]);
+    }
+}
