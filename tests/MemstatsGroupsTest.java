@@ -15,6 +15,9 @@ class MemstatsGroupsTest {
     // binaries, libc, stacks and page tables of a small C program: what a group holds beyond its data
     static final long SLACK = 3 * MiB;
 
+    /** Env values unique to this run: other test runs may share the machine. */
+    static final String RUN = Long.toString(ProcessHandle.current().pid());
+
     static String pidFilters(List<Integer> pids) {
         return pids.stream().map(p -> "pid(" + p + ")").collect(Collectors.joining(","));
     }
@@ -22,10 +25,10 @@ class MemstatsGroupsTest {
     @Test
     void copyOnWriteFamilyUssIsSharedPlusPrivate() throws IOException {
         int n = 64, m = 16, k = 3;
-        try (Workload w = Workload.start(Map.of("MEMTEST_GROUP", "cow"), "anon:" + n, "fork:" + k, "anon:" + m)) {
+        try (Workload w = Workload.start(Map.of("MEMTEST_GROUP", "cow" + RUN), "anon:" + n, "fork:" + k, "anon:" + m)) {
             Tool.Result r = Tool.memstats("groups", "-e", "MEMTEST_GROUP", "-c", pidFilters(w.pids()), "--format", "json");
             assertEquals(0, r.exit(), r.toString());
-            Map<String, Object> cow = Tool.groups(r, "environment variable MEMTEST_GROUP").get("cow");
+            Map<String, Object> cow = Tool.groups(r, "environment variable MEMTEST_GROUP").get("cow" + RUN);
             assertEquals(k + 1L, Tool.num(cow, "procs"));
             long expected = (n + (long) k * m) * MiB;
             long uss = Tool.num(cow, "mem_uss");
@@ -52,12 +55,13 @@ class MemstatsGroupsTest {
     void sharedFileIsInBothRssAndNeitherUss() throws IOException {
         Path dir = Files.createTempDirectory("memstats-shared");
         Path file = dir.resolve("shared.dat");
-        try (Workload a = Workload.start(Map.of("MEMTEST_GROUP", "fileA"), "file:" + file + ":32", "anon:4");
-             Workload b = Workload.start(Map.of("MEMTEST_GROUP", "fileB"), "file:" + file + ":32", "anon:4")) {
-            Tool.Result r = Tool.memstats("--filter", "env_k(MEMTEST_GROUP)", "groups", "-e", "MEMTEST_GROUP", "--format", "json");
+        try (Workload a = Workload.start(Map.of("MEMTEST_GROUP", "fileA" + RUN), "file:" + file + ":32", "anon:4");
+             Workload b = Workload.start(Map.of("MEMTEST_GROUP", "fileB" + RUN), "file:" + file + ":32", "anon:4")) {
+            Tool.Result r = Tool.memstats("--filter", "or(env_kv(MEMTEST_GROUP,fileA" + RUN + "),env_kv(MEMTEST_GROUP,fileB" + RUN + "))",
+                    "groups", "-e", "MEMTEST_GROUP", "--format", "json");
             assertEquals(0, r.exit(), r.toString());
             Map<String, Map<String, Object>> g = Tool.groups(r, "environment variable MEMTEST_GROUP");
-            for (String name : List.of("fileA", "fileB")) {
+            for (String name : List.of("fileA" + RUN, "fileB" + RUN)) {
                 long rss = Tool.num(g.get(name), "mem_rss"), uss = Tool.num(g.get(name), "mem_uss");
                 assertTrue(rss >= 36 * MiB, name + " rss " + rss / MiB);
                 assertTrue(uss >= 4 * MiB && uss < 4 * MiB + SLACK, name + " uss " + uss / MiB + " must hold its anon but not the file");
