@@ -208,7 +208,7 @@ public class memstats implements Callable<Integer> {
         long t0 = System.nanoTime();
         try (ProcFs proc = openProcFs()) {
             if (proc.isLive() && effectiveUid() != 0) {
-                throw new Failure("memstats needs root: as another user /proc/PID/pagemap shows no physical frames (PFNs), so pages cannot be told apart");
+                throw new Failure("needs root: as another user /proc/PID/pagemap shows no physical frames (PFNs), so pages cannot be told apart");
             }
             long pageSize = PageSize.of(proc);
             Map<Integer, String> users = Passwd.usersOf(proc);

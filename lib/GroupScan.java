@@ -184,7 +184,7 @@ public final class GroupScan {
                     int d = done.incrementAndGet();
                     if (opt.progress() != null) opt.progress().update(d, procs.size());
                     // reading our own status costs a syscall: every 8th process is often enough
-                    if (opt.memLimitBytes() > 0 && d % 8 == 0 && SelfMemory.rssBytes() > opt.memLimitBytes()
+                    if (opt.memLimitBytes() > 0 && (d & 7) == 1 && SelfMemory.rssBytes() > opt.memLimitBytes()
                             && partial.compareAndSet(false, true)) {
                         opt.log().accept("Memory limit of " + opt.memLimitBytes() / (1024 * 1024)
                                 + " MiB reached after " + d + " processes: results are partial");
