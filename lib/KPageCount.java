@@ -5,6 +5,7 @@ import java.io.IOException;
 /** /proc/kpagecount: how many times each PFN is mapped. */
 public final class KPageCount implements AutoCloseable {
     private final ProcFs.PositionalFile file;
+    private final KPageFlags.Batch batch = new KPageFlags.Batch();
 
     public KPageCount(ProcFs.PositionalFile file) {
         this.file = file;
@@ -21,6 +22,16 @@ public final class KPageCount implements AutoCloseable {
 
     public int read(long pfn, long[] out, int count) throws IOException {
         return KPageFlags.readU64s(file, pfn, out, count);
+    }
+
+    /** Fills out[i] with the map count of frame pfns[i] (i below count) in a few large reads. */
+    public void readEach(long[] pfns, int count, long[] out) throws IOException {
+        batch.read(file, pfns, count, out);
+    }
+
+    /** Mapped more than once: by several processes, or several times by one. */
+    public static boolean isShared(long count) {
+        return count > 1;
     }
 
     @Override

@@ -46,6 +46,28 @@ public interface Libc extends Library {
 
     /** "EACCES (Permission denied)" style text for a failed call. */
     static String describe(LastErrorException e) {
-        return INSTANCE.strerror(e.getErrorCode()) + " (errno " + e.getErrorCode() + ")";
+        return errnoName(e.getErrorCode()) + " (" + INSTANCE.strerror(e.getErrorCode()) + ")";
+    }
+
+    /** The symbolic name of the errno values these calls return (Linux numbers), "errno N" for others. */
+    static String errnoName(int errno) {
+        return switch (errno) {
+            case 1 -> "EPERM";
+            case 2 -> "ENOENT";
+            case 4 -> "EINTR";
+            case 9 -> "EBADF";
+            case 11 -> "EAGAIN";
+            case 12 -> "ENOMEM";
+            case 13 -> "EACCES";
+            case 14 -> "EFAULT";
+            case 16 -> "EBUSY";
+            case 17 -> "EEXIST";
+            case 22 -> "EINVAL";
+            case 24 -> "EMFILE";
+            case 28 -> "ENOSPC";
+            case 38 -> "ENOSYS";
+            case 43 -> "EIDRM";
+            default -> "errno " + errno;
+        };
     }
 }

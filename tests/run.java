@@ -6,6 +6,8 @@
 //SOURCES ../memstats.java
 //SOURCES ../find_instances.java
 //SOURCES ../connections.java
+//SOURCES ../procinfo.java
+//SOURCES ../shmat.java
 //SOURCES support/*.java
 //SOURCES *Test.java
 

@@ -9,6 +9,9 @@
  *   shmget:KEY:MIB:FLAGS  create (or open) a SysV segment; FLAGS: h = SHM_HUGETLB, - = none
  *   shmat:KEY:TOUCHMIB  attach segment KEY read-write and write its first TOUCHMIB MiB
  *   pageout             madvise(MADV_PAGEOUT) every anonymous region made so far (needs swap to take effect)
+ *   read:MIB            read (never write) the first MIB MiB of the first anonymous region: swapped pages come back
+ *   zero:MIB            map MIB MiB of private anonymous memory and only read it: every page maps the zero page
+ *   thp:MIB             map MIB MiB of anonymous memory 2 MiB-aligned with MADV_HUGEPAGE and write it
  *   sleepms:N           sleep N milliseconds
  *   exec:NAME           re-exec memload with argv = {NAME} alone (cmdline becomes exactly NAME, as Oracle's
  *                       ora_pmon_SID), the remaining operations passed in MEMLOAD_OPS; not after a fork
@@ -129,6 +132,30 @@ int main(int argc, char **argv) {
             char *args[] = {op + 5, NULL};
             execv("/proc/self/exe", args);
             die("execv", op);
+        } else if (strncmp(op, "read:", 5) == 0) {
+            size_t len = (size_t)atol(op + 5) << 20;
+            if (nregions == 0 || len > region_len[0]) { errno = EINVAL; die("no anonymous region that large for", op); }
+            long page = sysconf(_SC_PAGESIZE);
+            volatile char sum = 0;
+            for (size_t off = 0; off < len; off += page) sum += regions[0][off];
+            (void)sum;
+        } else if (strncmp(op, "zero:", 5) == 0) {
+            size_t len = (size_t)atol(op + 5) << 20;
+            char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            if (p == MAP_FAILED) die("mmap", op);
+            madvise(p, len, MADV_NOHUGEPAGE);  /* base zero pages, not the huge zero page */
+            long page = sysconf(_SC_PAGESIZE);
+            volatile char sum = 0;
+            for (size_t off = 0; off < len; off += page) sum += p[off];
+            (void)sum;
+        } else if (strncmp(op, "thp:", 4) == 0) {
+            size_t huge = 2 << 20, len = (size_t)atol(op + 4) << 20;
+            char *raw = mmap(NULL, len + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            if (raw == MAP_FAILED) die("mmap", op);
+            char *p = (char *)(((unsigned long)raw + huge - 1) & ~(huge - 1));
+            if (madvise(p, len, MADV_HUGEPAGE) != 0) die("madvise", op);
+            fill(p, len, 11);
+            if (nregions < 256) { regions[nregions] = p; region_len[nregions++] = len; }
         } else if (strncmp(op, "sleepms:", 8) == 0) {
             struct timespec ts = {atol(op + 8) / 1000, (atol(op + 8) % 1000) * 1000000L};
             nanosleep(&ts, NULL);

@@ -1,0 +1,156 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//DEPS info.picocli:picocli:4.7.6
+//DEPS it.unimi.dsi:fastutil-core:8.5.15
+//DEPS org.roaringbitmap:RoaringBitmap:1.3.0
+//DEPS de.vandermeer:asciitable:0.3.2
+//DEPS net.java.dev.jna:jna:5.15.0
+//SOURCES lib/*.java
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Pointer;
+import lib.Libc;
+import lib.SysvShm;
+import lib.Table;
+import lib.Units;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+@Command(name = "shmat", mixinStandardHelpOptions = true, version = "shmat 0.1",
+        description = {"Attach SysV shared memory segments (all, or the SHMIDs given) to this process, print key, shmid, "
+                + "size and address of each, hold them for --wait seconds or until Ctrl-C, then detach. Read-only by default; "
+                + "the memory is never touched, so attaching faults no page in.",
+                "",
+                "What for: to make segments visible in a process (procinfo <pid of shmat> shows their pages), and to see "
+                + "what memstats says about a segment with one more attacher. Needs root (or the segment's permissions) "
+                + "for segments of other users.", ""})
+public class shmat implements Callable<Integer> {
+
+    @Parameters(arity = "0..*", paramLabel = "SHMID", description = "Segments to attach (default: every segment in /proc/sysvipc/shm).")
+    List<Integer> shmids = new ArrayList<>();
+
+    @Option(names = {"-w", "--wait"}, paramLabel = "SECONDS", defaultValue = "60",
+            description = "How long to stay attached (default: ${DEFAULT-VALUE}); Ctrl-C detaches earlier.")
+    long waitSeconds;
+
+    @Option(names = "--read-write", description = "Attach read-write instead of read-only (SHM_RDONLY). The memory is still not touched.")
+    boolean readWrite;
+
+    @Option(names = "--debug", description = "Show stack traces of errors.")
+    boolean debug;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line (also used by the tests). */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new shmat());
+        cl.setParameterExceptionHandler((ex, args) -> {
+            ex.getCommandLine().getErr().println("shmat: " + ex.getMessage());
+            return 2;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
+            shmat self = c.getCommand();
+            if (self.debug) ex.printStackTrace(c.getErr());
+            else c.getErr().println("shmat: " + (ex.getMessage() != null ? ex.getMessage() : ex.toString()));
+            return 1;
+        });
+        return cl;
+    }
+
+    /** One attached segment: where it is in this process. */
+    record Attachment(long shmid, Pointer address) {
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (waitSeconds < 0) {
+            err.println("shmat: --wait must be 0 or more seconds");
+            return 2;
+        }
+        Map<Long, SysvShm.Segment> known = new LinkedHashMap<>();
+        for (SysvShm.Segment s : SysvShm.parse(Files.readString(Path.of("/proc/sysvipc/shm")))) known.put(s.shmid(), s);
+        List<Long> wanted = new ArrayList<>();
+        if (shmids.isEmpty()) wanted.addAll(known.keySet());
+        else shmids.forEach(id -> wanted.add((long) id));
+        if (wanted.isEmpty()) {
+            err.println("shmat: no SysV shared memory segments on this system");
+            return 0;
+        }
+        int flags = readWrite ? 0 : Libc.SHM_RDONLY;
+        List<Attachment> attached = new ArrayList<>();
+        Table table = new Table("key", "shmid", "size", "ptr");
+        int failed = 0;
+        for (long id : wanted) {
+            try {
+                Pointer p = Libc.INSTANCE.shmat((int) id, null, flags);
+                attached.add(new Attachment(id, p));
+                SysvShm.Segment s = known.get(id);
+                table.row(s != null ? String.format("0x%08x", s.key()) : "?", id, s != null ? Units.mb(s.sizeBytes()) : "?",
+                        "0x" + Long.toHexString(Pointer.nativeValue(p)));
+            } catch (LastErrorException e) {
+                failed++;
+                err.println("shmat: shmid " + id + ": " + Libc.describe(e));
+            }
+        }
+        if (attached.isEmpty()) {
+            err.flush();
+            return 1;
+        }
+        out.println(table.render());
+        out.flush();
+        AtomicBoolean detached = new AtomicBoolean();
+        Thread hook = new Thread(() -> detachAll(attached, detached, err), "shmat-detach");
+        Runtime.getRuntime().addShutdownHook(hook);
+        err.println("shmat: " + attached.size() + " segment(s) attached " + (readWrite ? "read-write" : "read-only")
+                + " by pid " + ProcessHandle.current().pid() + ", holding for " + waitSeconds + " s (Ctrl-C detaches now)");
+        err.flush();
+        try {
+            Thread.sleep(waitSeconds * 1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        detachAll(attached, detached, err);
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running or has run: nothing left to undo
+        }
+        return failed > 0 ? 1 : 0;
+    }
+
+    /** Detaches every segment once, whether called at the end of the wait or by the Ctrl-C hook. */
+    private static void detachAll(List<Attachment> attached, AtomicBoolean detached, PrintWriter err) {
+        if (!detached.compareAndSet(false, true)) return;
+        int ok = 0;
+        for (Attachment a : attached) {
+            try {
+                Libc.INSTANCE.shmdt(a.address());
+                ok++;
+            } catch (LastErrorException e) {
+                err.println("shmat: detaching shmid " + a.shmid() + ": " + Libc.describe(e));
+            }
+        }
+        err.println("shmat: detached " + ok + " segment(s)");
+        err.flush();
+    }
+}
