@@ -31,9 +31,13 @@ public final class GroupScan {
                          long elapsedMs, boolean partial) {
     }
 
-    /** One row of a split's table; sizes in bytes. unknownShm counts attached shmids sysvipc/shm no longer lists. */
+    /**
+     * One row of a split's table; sizes in bytes. unknownShm counts attached shmids sysvipc/shm no longer lists.
+     * rssPages: the group's frames themselves (what memRss counts), for tools that place them.
+     */
     public record GroupStats(String name, int procs, long memRss, long memAnon, long memUss, long swapAnon,
-                             long swapRss, long swapUss, long shmMem, long shmSwap, long[] shmids, int unknownShm) {
+                             long swapRss, long swapUss, long shmMem, long shmSwap, long[] shmids, int unknownShm,
+                             PageSet rssPages) {
     }
 
     public record Split(String name, List<GroupStats> groups) {
@@ -238,7 +242,7 @@ public final class GroupScan {
                 ProcessPages.Sets p = a.sets;
                 stats.add(new GroupStats(a.name, a.procs, rssSets.get(g).count() * pageSize, p.anon().result().count() * pageSize,
                         rssUss[g] * pageSize, p.swapAnon().result().count() * pageSize, swapSets.get(g).count() * pageSize,
-                        swapUss[g] * pageSize, shmMem, shmSwap, ids, unknown));
+                        swapUss[g] * pageSize, shmMem, shmSwap, ids, unknown, rssSets.get(g)));
             }
             stats.sort(Comparator.comparingLong(GroupStats::memRss).reversed());
             splits.add(new Split(splitters.get(s).name(), stats));

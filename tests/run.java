@@ -8,6 +8,7 @@
 //SOURCES ../connections.java
 //SOURCES ../procinfo.java
 //SOURCES ../shmat.java
+//SOURCES ../processes2png.java
 //SOURCES support/*.java
 //SOURCES *Test.java
 

@@ -1,0 +1,450 @@
+import lib.FramePicture;
+import lib.Hilbert;
+import lib.Iomem;
+import lib.KPageFlags;
+import lib.PageClass;
+import lib.PageMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.w3c.dom.Node;
+
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.metadata.IIOMetadata;
+import javax.imageio.stream.ImageInputStream;
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.awt.image.IndexColorModel;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** processes2png: the curve, the classifier, pictures of a synthetic /proc with known frames, and real runs. */
+class Processes2pngTest {
+    static final long PAGE = 4096;
+    static long bits(int... b) {
+        long f = 0;
+        for (int i : b) f |= 1L << i;
+        return f;
+    }
+
+    // known frames of the synthetic /proc: RAM is PFN 0x1..0xf and 0x20..0x5f (a PCI hole between)
+    static final long FREE = bits(KPageFlags.BUDDY);
+    static final long ANON = bits(KPageFlags.ANON, KPageFlags.SWAPBACKED, KPageFlags.LRU, KPageFlags.MMAP, KPageFlags.UPTODATE);
+    static final long FILE = bits(KPageFlags.LRU, KPageFlags.UPTODATE, KPageFlags.MMAP);
+    static final long SHMEM = bits(KPageFlags.SWAPBACKED, KPageFlags.LRU, KPageFlags.UPTODATE, KPageFlags.DIRTY);
+    static final Map<Long, Long> FLAGS = Map.ofEntries(
+            Map.entry(0x1L, FREE), Map.entry(0x2L, ANON), Map.entry(0x3L, FILE), Map.entry(0x4L, SHMEM),
+            Map.entry(0x5L, bits(KPageFlags.SLAB)), Map.entry(0x6L, bits(KPageFlags.PGTABLE)),
+            Map.entry(0x7L, bits(KPageFlags.ANON, KPageFlags.SWAPBACKED, KPageFlags.LRU)),
+            Map.entry(0x10L, FREE), // in the hole: never drawn
+            Map.entry(0x20L, bits(KPageFlags.HUGE, KPageFlags.COMPOUND_HEAD)),
+            Map.entry(0x21L, bits(KPageFlags.THP, KPageFlags.ANON, KPageFlags.COMPOUND_HEAD, KPageFlags.LRU)),
+            Map.entry(0x22L, bits(PageClass.KPF_RESERVED)),
+            Map.entry(0x5fL, bits(KPageFlags.LRU, KPageFlags.UPTODATE)));
+    static final int SIDE = 16; // 15 + 64 = 79 frames -> 16x16
+
+    Path dir;
+
+    @BeforeEach
+    void fixture() throws IOException {
+        dir = Files.createTempDirectory("p2p-fixture");
+        Path proc = Files.createDirectories(dir.resolve("proc"));
+        Files.writeString(dir.resolve("metadata.json"), "{\"getconf\": {\"PAGESIZE\": \"4096\"}}");
+        Files.writeString(proc.resolve("iomem"), String.join("\n",
+                "00000000-00000fff : Reserved",
+                "00001000-0000ffff : System RAM",
+                "  00002000-00002fff : Kernel code",
+                "00010000-0001ffff : PCI Bus 0000:00",
+                "00020000-0005ffff : System RAM", ""));
+        writeU64s(proc.resolve("kpageflags"), FLAGS);
+        // pid 100 (GROUPX=a) maps anon 0x2 and the THP 0x21, and file 0x3; pid 101 (GROUPX=b) maps anon 0x2 and 0x7
+        fakeProcess(proc, 100, "a", Map.of(0x400L, 0x2L, 0x401L, 0x21L, 0x500L, 0x3L));
+        fakeProcess(proc, 101, "b", Map.of(0x400L, 0x2L, 0x401L, 0x7L));
+    }
+
+    @AfterEach
+    void cleanup() throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+    }
+
+    static void writeU64s(Path file, Map<Long, Long> byIndex) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            for (var e : byIndex.entrySet()) {
+                ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, e.getValue());
+                ch.write(b, e.getKey() * 8);
+            }
+        }
+    }
+
+    static void fakeProcess(Path proc, int pid, String group, Map<Long, Long> pfnByVpage) throws IOException {
+        Path p = Files.createDirectories(proc.resolve(Integer.toString(pid)));
+        Files.writeString(p.resolve("status"), "Name:\tfake\nPid:\t" + pid + "\nPPid:\t1\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nVmSize:\t100 kB\n");
+        Files.write(p.resolve("cmdline"), "fake\0".getBytes(StandardCharsets.UTF_8));
+        Files.write(p.resolve("environ"), ("GROUPX=" + group + "\0").getBytes(StandardCharsets.UTF_8));
+        Files.writeString(p.resolve("maps"), "00400000-00402000 rw-p 00000000 00:00 0 \n"
+                + "00500000-00501000 r--p 00000000 08:01 42                         /usr/lib/fake.so\n");
+        Map<Long, Long> entries = new java.util.HashMap<>();
+        pfnByVpage.forEach((vpage, pfn) -> entries.put(vpage, PageMap.PRESENT | pfn));
+        writeU64s(p.resolve("pagemap"), entries);
+    }
+
+    /** Curve position of a frame of the fixture: RAM ranges concatenated. */
+    static long position(long pfn) {
+        return pfn < 0x10 ? pfn - 1 : 15 + (pfn - 0x20);
+    }
+
+    static int rgbAt(BufferedImage img, long pfn) {
+        long pt = Hilbert.point(SIDE, position(pfn));
+        return img.getRGB(Hilbert.x(pt), Hilbert.y(pt)) & 0xffffff;
+    }
+
+    static Tool.Result run(String... args) {
+        return Tool.run(processes2png.commandLine(), args);
+    }
+
+    // ---- the curve ----
+
+    @Test
+    void hilbertCurveVisitsEveryPointOnceThroughNeighbours() {
+        for (int side = 1; side <= 256; side <<= 1) {
+            boolean[] seen = new boolean[side * side];
+            long prev = -1;
+            for (long d = 0; d < (long) side * side; d++) {
+                long pt = Hilbert.point(side, d);
+                int x = Hilbert.x(pt), y = Hilbert.y(pt);
+                assertTrue(x >= 0 && y >= 0 && x < side && y < side, "inside the square");
+                assertFalse(seen[y * side + x], "position " + d + " revisits " + x + "," + y);
+                seen[y * side + x] = true;
+                assertEquals(d, Hilbert.position(side, x, y), "position(point(d)) == d");
+                if (prev >= 0) {
+                    int dist = Math.abs(x - Hilbert.x(prev)) + Math.abs(y - Hilbert.y(prev));
+                    assertEquals(1, dist, "positions " + (d - 1) + " and " + d + " are neighbours on side " + side);
+                }
+                prev = pt;
+            }
+        }
+        assertEquals(0L, Hilbert.point(8, 0), "starts at the top left");
+        assertEquals(16, Hilbert.sideFor(79));
+        assertEquals(4096, Hilbert.sideFor(6_291_358));
+        assertThrows(IllegalArgumentException.class, () -> Hilbert.point(12, 0));
+    }
+
+    // ---- the classifier ----
+
+    @Test
+    void pageClassFollowsKernelFlagSemantics() {
+        assertEquals(PageClass.FREE, PageClass.of(FREE));
+        assertEquals(PageClass.ANON, PageClass.of(ANON));
+        assertEquals(PageClass.ANON, PageClass.of(ANON | bits(KPageFlags.KSM)), "KSM pages are anonymous");
+        assertEquals(PageClass.SHMEM, PageClass.of(SHMEM), "swap-backed, not anonymous: tmpfs/SysV");
+        assertEquals(PageClass.FILE, PageClass.of(FILE));
+        assertEquals(PageClass.FILE, PageClass.of(bits(KPageFlags.UPTODATE, 34)), "page cache not on an LRU yet");
+        assertEquals(PageClass.SLAB, PageClass.of(bits(KPageFlags.SLAB, KPageFlags.COMPOUND_TAIL)));
+        assertEquals(PageClass.PGTABLE, PageClass.of(bits(KPageFlags.PGTABLE)));
+        assertEquals(PageClass.HUGETLB, PageClass.of(bits(KPageFlags.HUGE, KPageFlags.COMPOUND_TAIL, KPageFlags.MMAP)));
+        assertEquals(PageClass.THP, PageClass.of(bits(KPageFlags.THP, KPageFlags.ANON, KPageFlags.COMPOUND_HEAD)));
+        assertEquals(PageClass.RESERVED, PageClass.of(bits(PageClass.KPF_RESERVED)));
+        assertEquals(PageClass.RESERVED, PageClass.of(bits(KPageFlags.NOPAGE)));
+        assertEquals(PageClass.KERNEL, PageClass.of(0));
+        assertEquals(PageClass.KERNEL, PageClass.of(bits(KPageFlags.COMPOUND_HEAD)), "a kernel compound allocation");
+        // real words read on a 6.18 kernel
+        assertEquals(PageClass.ANON, PageClass.of(0x400005828L));
+        assertEquals(PageClass.SHMEM, PageClass.of(0x4838L));
+        assertEquals(PageClass.FILE, PageClass.of(0x40000006cL));
+        assertEquals(PageClass.SLAB, PageClass.of(0x8080L));
+    }
+
+    @Test
+    void layoutSkipsHolesAndCapsTheSide() {
+        List<Iomem.Range> ram = Iomem.systemRam(Iomem.parse("00001000-0000ffff : System RAM\n00010000-0001ffff : PCI\n00020000-0005ffff : System RAM\n"));
+        FramePicture.Layout l = FramePicture.Layout.of(ram, PAGE, 2048);
+        assertEquals(79, l.frames());
+        assertEquals(16, l.side());
+        assertEquals(1, l.framesPerPixel());
+        assertEquals(14, l.position(0xf));
+        assertEquals(15, l.position(0x20));
+        assertEquals(-1, l.position(0x10), "the hole has no position");
+        FramePicture.Layout capped = FramePicture.Layout.of(ram, PAGE, 8);
+        assertEquals(8, capped.side());
+        assertEquals(2, capped.framesPerPixel(), "79 frames on 64 pixels");
+        assertEquals(40, capped.pixels());
+    }
+
+    @Test
+    void oneTebibyteFitsTheCappedSquare() {
+        // 1 TiB of RAM above 4 GiB: 2^28 frames on 2048x2048 pixels = 64 frames a pixel, a 4 MiB image
+        List<Iomem.Range> ram = Iomem.systemRam(Iomem.parse("100000000-100ffffffff : System RAM\n"));
+        FramePicture.Layout l = FramePicture.Layout.of(ram, PAGE, 2048);
+        assertEquals(1L << 28, l.frames());
+        assertEquals(2048, l.side());
+        assertEquals(64, l.framesPerPixel());
+        assertEquals(2048L * 2048, l.pixels());
+    }
+
+    // ---- pictures of the synthetic /proc ----
+
+    @Test
+    void framesHaveTheirClassColourAtTheirHilbertPosition() throws IOException {
+        Path out = dir.resolve("flags.png");
+        Tool.Result r = run("--procfs-root", dir.toString(), "--filter", "pid(100)", "--no-legend", "-o", out.toString());
+        assertEquals(0, r.exit(), r.toString());
+        BufferedImage img = ImageIO.read(out.toFile());
+        assertEquals(SIDE, img.getWidth());
+        assertEquals(SIDE, img.getHeight());
+        // mapped by pid 100: bright; the rest dim (classes no process maps have one colour)
+        assertEquals(PageClass.ANON.brightRgb, rgbAt(img, 0x2));
+        assertEquals(PageClass.FILE.brightRgb, rgbAt(img, 0x3));
+        assertEquals(PageClass.THP.brightRgb, rgbAt(img, 0x21));
+        assertEquals(PageClass.ANON.dimRgb, rgbAt(img, 0x7), "pid 101 is filtered out");
+        assertEquals(PageClass.SHMEM.dimRgb, rgbAt(img, 0x4));
+        assertEquals(PageClass.FILE.dimRgb, rgbAt(img, 0x5f));
+        assertEquals(PageClass.HUGETLB.dimRgb, rgbAt(img, 0x20));
+        assertEquals(PageClass.FREE.brightRgb, rgbAt(img, 0x1));
+        assertEquals(PageClass.SLAB.brightRgb, rgbAt(img, 0x5));
+        assertEquals(PageClass.PGTABLE.brightRgb, rgbAt(img, 0x6));
+        assertEquals(PageClass.RESERVED.brightRgb, rgbAt(img, 0x22));
+        assertEquals(PageClass.KERNEL.brightRgb, rgbAt(img, 0x23), "no flags (a hole of the sparse file)");
+        // past the last frame: background
+        long after = Hilbert.point(SIDE, 79);
+        assertEquals(0, img.getRGB(Hilbert.x(after), Hilbert.y(after)) & 0xffffff);
+        // legend on stdout with the counts
+        assertTrue(r.out().matches("(?s).*│ anonymous +│ #ff3b30 │ #661814 │ 0\\.01 MB +│ 2\\.5% +│ 0\\.00 MB.*"), r.out());
+        assertTrue(r.out().contains("image 16x16 with 1 frame per pixel"), r.out());
+    }
+
+    @Test
+    void groupsHaveColoursAndSharedFramesTheSharedColour() throws IOException {
+        Path out = dir.resolve("groups.png");
+        Tool.Result r = run("--procfs-root", dir.toString(), "--color", "groups", "-e", "GROUPX", "--no-legend", "-o", out.toString());
+        assertEquals(0, r.exit(), r.toString());
+        BufferedImage img = ImageIO.read(out.toFile());
+        // a maps 3 frames, b 2: a is first by mem_rss
+        int a = processes2png.GROUP_RGB[0], b = processes2png.GROUP_RGB[1];
+        assertEquals(0xffffff, rgbAt(img, 0x2), "mapped by both groups");
+        assertEquals(a, rgbAt(img, 0x3));
+        assertEquals(a, rgbAt(img, 0x21));
+        assertEquals(b, rgbAt(img, 0x7));
+        assertEquals(PageClass.FREE.brightRgb, rgbAt(img, 0x1));
+        assertEquals(0x4a4a4a, rgbAt(img, 0x4), "used, in no group");
+        // legend: mem_rss and mem_uss of each group (a: 3 frames, 2 its own; b: 2 frames, 1 its own)
+        assertTrue(r.out().matches("(?s).*│ a +│ #ff3b30 │ 1 +│ 0\\.01 MB +│ 0\\.01 MB .*"), r.out());
+        assertTrue(r.out().matches("(?s).*│ \\(shared by groups\\) +│ #ffffff .*│ 0\\.00 MB +│.*"), r.out());
+    }
+
+    @Test
+    void legendPanelWidensTheImage() throws IOException {
+        Path out = dir.resolve("legend.png");
+        Tool.Result r = run("--procfs-root", dir.toString(), "-o", out.toString());
+        assertEquals(0, r.exit(), r.toString());
+        BufferedImage img = ImageIO.read(out.toFile());
+        assertEquals(SIDE + FramePicture.LEGEND_WIDTH, img.getWidth());
+        assertTrue(img.getHeight() > SIDE, "16 legend lines are taller than the square");
+        assertEquals(PageClass.ANON.brightRgb, rgbAt(img, 0x2), "the square is unchanged at the top left");
+    }
+
+    @Test
+    void framesMakeALoopingGifWithTheIntervalAsDelay() throws IOException {
+        Path out = dir.resolve("anim.gif");
+        Tool.Result r = run("--procfs-root", dir.toString(), "--frames", "3", "--interval", "0.2", "--no-legend", "-o", out.toString());
+        assertEquals(0, r.exit(), r.toString());
+        ImageReader reader = ImageIO.getImageReadersByFormatName("gif").next();
+        try (ImageInputStream in = ImageIO.createImageInputStream(out.toFile())) {
+            reader.setInput(in);
+            assertEquals(3, reader.getNumImages(true));
+            IIOMetadata meta = reader.getImageMetadata(0);
+            Node root = meta.getAsTree("javax_imageio_gif_image_1.0");
+            Node gce = find(root, "GraphicControlExtension");
+            assertEquals("20", gce.getAttributes().getNamedItem("delayTime").getNodeValue());
+            Node app = find(root, "ApplicationExtension");
+            assertEquals("NETSCAPE", app.getAttributes().getNamedItem("applicationID").getNodeValue());
+            BufferedImage frame = reader.read(2);
+            assertEquals(PageClass.ANON.brightRgb, rgbAt(frame, 0x2));
+        } finally {
+            reader.dispose();
+        }
+    }
+
+    static Node find(Node n, String name) {
+        if (n.getNodeName().equals(name)) return n;
+        for (Node c = n.getFirstChild(); c != null; c = c.getNextSibling()) {
+            Node f = find(c, name);
+            if (f != null) return f;
+        }
+        return null;
+    }
+
+    // ---- errors ----
+
+    @Test
+    void unwritableOutputIsOneLineAndNoFile() throws IOException {
+        Tool.Result r = run("--procfs-root", dir.toString(), "-o", dir.resolve("no/such/dir/x.png").toString());
+        assertEquals(1, r.exit(), r.toString());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().startsWith("processes2png: cannot write"), r.err());
+
+        // a failure after the temporary file exists leaves nothing behind
+        Path flags = dir.resolve("proc/kpageflags");
+        Files.delete(flags);
+        Files.createDirectory(flags);
+        Path outDir = Files.createDirectory(dir.resolve("out"));
+        Tool.Result broken = run("--procfs-root", dir.toString(), "-o", outDir.resolve("x.png").toString());
+        assertEquals(1, broken.exit(), broken.toString());
+        assertEquals(1, broken.err().strip().lines().count(), broken.err());
+        try (Stream<Path> left = Files.list(outDir)) {
+            assertEquals(List.of(), left.toList(), "no half-written or temporary file");
+        }
+    }
+
+    @Test
+    void usageErrorsExit2() {
+        for (String[] args : List.of(new String[]{"--color", "groups"}, new String[]{"-u"},
+                new String[]{"--color", "groups", "-u", "-e", "X"}, new String[]{"--frames", "2", "-o", "x.png"},
+                new String[]{"--filter", "uid(x)"}, new String[]{"--max-side", "0"}, new String[]{"--color", "pink"})) {
+            List<String> all = new ArrayList<>(List.of("--procfs-root", dir.toString()));
+            all.addAll(List.of(args));
+            Tool.Result r = run(all.toArray(String[]::new));
+            assertEquals(2, r.exit(), String.join(" ", args) + ": " + r);
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertFalse(r.err().contains("Exception"), r.err());
+        }
+    }
+
+    /** The classpath of this JVM copied where any user can read it (root's caches are private). */
+    static String publicClasspath(Path into) throws IOException {
+        List<String> parts = new ArrayList<>();
+        int i = 0;
+        for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            Path src = Path.of(e);
+            if (!Files.isRegularFile(src)) continue;
+            Path dst = into.resolve((i++) + "-" + src.getFileName());
+            Files.copy(src, dst);
+            dst.toFile().setReadable(true, false);
+            parts.add(dst.toString());
+        }
+        return String.join(java.io.File.pathSeparator, parts);
+    }
+
+    static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    static Tool.Result subprocess(List<String> cmd, Map<String, String> env) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env);
+        Path outFile = Files.createTempFile("p2p-out", ".txt"), errFile = Files.createTempFile("p2p-err", ".txt");
+        try {
+            Process p = pb.redirectOutput(outFile.toFile()).redirectError(errFile.toFile()).start();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor();
+                fail("timed out: " + cmd);
+            }
+            return new Tool.Result(p.exitValue(), Files.readString(outFile), Files.readString(errFile));
+        } finally {
+            Files.deleteIfExists(outFile);
+            Files.deleteIfExists(errFile);
+        }
+    }
+
+    @Test
+    void notRootOnLiveProcIsOneLineExit1() throws Exception {
+        Path cp = Files.createDirectories(dir.resolve("cp"));
+        dir.toFile().setExecutable(true, false);
+        cp.toFile().setExecutable(true, false);
+        Path out = Files.createDirectories(dir.resolve("public"));
+        out.toFile().setWritable(true, false);
+        out.toFile().setExecutable(true, false);
+        Tool.Result r = subprocess(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", java(),
+                "-Djava.awt.headless=true", "-cp", publicClasspath(cp), "processes2png", "-o", out.resolve("x.png").toString()), Map.of());
+        assertEquals(1, r.exit(), r.toString());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("needs root"), r.err());
+        assertFalse(Files.exists(out.resolve("x.png")));
+    }
+
+    @Test
+    void withoutFontsThePictureIsWrittenAndTheLegendPrinted() throws Exception {
+        // a fontconfig that knows no font and a home without the JDK's font cache: what a minimal box has
+        Path conf = dir.resolve("fonts.conf");
+        Files.writeString(conf, "<?xml version=\"1.0\"?><!DOCTYPE fontconfig SYSTEM \"fonts.dtd\"><fontconfig></fontconfig>");
+        Path home = Files.createDirectories(dir.resolve("home"));
+        Path out = dir.resolve("nofonts.png");
+        Tool.Result r = subprocess(List.of(java(), "-Djava.awt.headless=true", "-Duser.home=" + home,
+                "-cp", System.getProperty("java.class.path"), "processes2png", "--procfs-root", dir.toString(),
+                "-o", out.toString()), Map.of("FONTCONFIG_FILE", conf.toString()));
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.err().contains("cannot draw text"), r.err());
+        assertTrue(r.out().contains("│ anonymous "), r.out());
+        BufferedImage img = ImageIO.read(out.toFile());
+        assertEquals(SIDE, img.getWidth(), "no legend panel");
+        assertEquals(PageClass.ANON.brightRgb, rgbAt(img, 0x2));
+    }
+
+    // ---- real runs on this machine ----
+
+    @Test
+    void realScriptWritesAPngOfTheExpectedSize() throws Exception {
+        long frames = 0;
+        for (Iomem.Range r : Iomem.systemRam(Iomem.parse(Files.readString(Path.of("/proc/iomem"))))) {
+            frames += r.endPfn(PAGE) - r.firstPfn(PAGE);
+        }
+        int side = (int) Math.min(256, Hilbert.sideFor(frames));
+        Path out = dir.resolve("real.png");
+        Tool.Result r = subprocess(List.of(Native.repoRoot().resolve("jbang").toString(),
+                Native.repoRoot().resolve("processes2png.java").toString(), "--max-side", "256", "-o", out.toString()), Map.of());
+        assertEquals(0, r.exit(), r.toString());
+        BufferedImage img = ImageIO.read(out.toFile());
+        assertEquals(side + FramePicture.LEGEND_WIDTH, img.getWidth());
+        assertEquals(side, img.getHeight(), "the legend fits beside a 256 square");
+        assertTrue(r.out().contains("image " + side + "x" + side), r.out());
+        assertTrue(r.out().contains("│ page cache / file "), r.out());
+        try (Stream<Path> files = Files.list(dir)) {
+            assertTrue(files.noneMatch(f -> f.getFileName().toString().endsWith(".tmp")), "the temporary file was renamed");
+        }
+    }
+
+    @Test
+    void aProcessWithKnownAnonMemoryMakesThatManyBrightAnonFrames() throws Exception {
+        long mib = 256, pages = mib * 1024 * 1024 / PAGE;
+        try (Workload w = Workload.start(Map.of(), "anon:" + mib)) {
+            Path out = dir.resolve("anon.png");
+            // 4096 pixels a side hold every frame of this machine's 24 GiB: one frame per pixel
+            Tool.Result r = run("--filter", "pid(" + w.pid() + ")", "--max-side", "4096", "--no-legend", "-o", out.toString());
+            assertEquals(0, r.exit(), r.toString());
+            assertTrue(r.out().contains("with 1 frame per pixel"), "needs one frame per pixel: " + r.out());
+            Matcher m = Pattern.compile("│ anonymous +│[^│]+│[^│]+│[^│]+│[^│]+│ ([0-9.]+) MB").matcher(r.out());
+            assertTrue(m.find(), r.out());
+            long mappedBytes = Math.round(Double.parseDouble(m.group(1)) * 1e6);
+            assertTrue(mappedBytes >= mib * Tool.MiB, "mapped anonymous " + mappedBytes + " < " + mib + " MiB");
+            assertTrue(mappedBytes <= (mib + 3) * Tool.MiB, "mapped anonymous " + mappedBytes + ": more than memload holds");
+
+            BufferedImage img = ImageIO.read(out.toFile());
+            IndexColorModel cm = (IndexColorModel) img.getColorModel();
+            int brightAnon = -1;
+            for (int i = 0; i < cm.getMapSize(); i++) if ((cm.getRGB(i) & 0xffffff) == PageClass.ANON.brightRgb) brightAnon = i;
+            assertTrue(brightAnon >= 0, "bright anon is in the palette");
+            long count = 0;
+            for (byte b : ((DataBufferByte) img.getRaster().getDataBuffer()).getData()) if ((b & 0xff) == brightAnon) count++;
+            assertTrue(count >= pages, count + " bright anonymous pixels, memload holds " + pages + " pages");
+            assertTrue(count <= pages + 3 * 256, count + " bright anonymous pixels: more than memload holds");
+        }
+    }
+}
