@@ -165,6 +165,8 @@ public class procinfo implements Callable<Integer> {
                         }
                     } catch (PidException e) {
                         failures.add(new Failure(pid, e.getMessage()));
+                    } catch (OutputClosed e) {
+                        return 1;
                     }
                     for (Failure f : failures) {
                         if (f.pid() == pid) err.println("procinfo: " + f.message());
@@ -177,6 +179,10 @@ public class procinfo implements Callable<Integer> {
             out.flush();
             return failures.isEmpty() ? 0 : 1;
         }
+    }
+
+    /** stdout was closed by its reader. */
+    static final class OutputClosed extends RuntimeException {
     }
 
     /** A pid that cannot be shown: one line, the others go on. */
@@ -252,6 +258,7 @@ public class procinfo implements Callable<Integer> {
         private final StringBuilder sb = new StringBuilder(256);
         private final String[] pagemapNames = new String[32];
         private final Long2ObjectOpenHashMap<String> flagNames = new Long2ObjectOpenHashMap<>();
+        private long pages;
 
         PageLines(PrintWriter out, boolean hasFlags) {
             this.out = out;
@@ -264,6 +271,8 @@ public class procinfo implements Callable<Integer> {
         }
 
         void page(long vaddr, long entry, long flags, long count) {
+            // a reader that went away (| head) ends the dump instead of formatting millions of lines for nothing
+            if ((++pages & 0x3fff) == 0 && out.checkError()) throw new OutputClosed();
             sb.setLength(0);
             if (PageMap.present(entry)) {
                 sb.append("PFN=0x");

@@ -355,6 +355,35 @@ class ProcinfoTest {
     }
 
     @Test
+    void refusesWithOneLineWhenNotRoot() throws Exception {
+        // the test classpath lives under root's home: copy it where user nobody can read it
+        Path dir = Files.createTempDirectory("procinfo-nobody");
+        try {
+            List<String> cp = new ArrayList<>();
+            int i = 0;
+            for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+                Path copy = dir.resolve((i++) + ".jar");
+                Files.copy(Path.of(entry), copy);
+                cp.add(copy.toString());
+            }
+            TestSwap.exec("chmod", "-R", "a+rX", dir.toString());
+            String javaBin = ProcessHandle.current().info().command().orElse("java");
+            Process p = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", javaBin, "-cp",
+                    String.join(java.io.File.pathSeparator, cp), "procinfo", "--summary", Long.toString(ProcessHandle.current().pid()))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            String err = new String(p.getErrorStream().readAllBytes());
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(1, p.exitValue(), err);
+            assertEquals(List.of("procinfo: needs root: as another user /proc/PID/pagemap shows no physical frames (PFNs)"),
+                    err.lines().toList());
+        } finally {
+            try (Stream<Path> s = Files.walk(dir)) {
+                for (Path x : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(x);
+            }
+        }
+    }
+
+    @Test
     void usageErrorsAreOneLine() {
         for (String[] args : List.of(new String[]{}, new String[]{"abc"}, new String[]{"-m", "0xZZ", "1"}, new String[]{"--format", "xml", "1"})) {
             Tool.Result r = procinfo(args);

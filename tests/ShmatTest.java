@@ -157,7 +157,9 @@ class ShmatTest {
             assertEquals(0, p.exitValue(), output.get());
             assertEquals(0, segment(shmid).nattch(), "detached when it ended");
 
-            Process held = new ProcessBuilder(root.resolve("jbang").toString(), "shmat.java", "--wait", "600", Long.toString(shmid))
+            // env resets SIGINT to its default: a test run started in the background inherits it ignored
+            Process held = new ProcessBuilder("env", "--default-signal=INT", root.resolve("jbang").toString(), "shmat.java", "--wait", "600",
+                    Long.toString(shmid))
                     .directory(root.toFile()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             try {
                 assertEquals(1, await(id, s -> s.nattch() == 1, 180_000).nattch());
