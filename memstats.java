@@ -21,7 +21,9 @@ import lib.ProcFs;
 import lib.Splitter;
 import lib.Status;
 import lib.SysvShm;
+import lib.SysvShmPages;
 import lib.Table;
+import lib.Tmpfs;
 import lib.Units;
 import lib.Json;
 import picocli.CommandLine;
@@ -234,15 +236,25 @@ public class memstats implements Callable<Integer> {
                 err.println("Scanning " + sel.toScan().size() + " processes");
                 err.flush();
             }
-            List<SysvShm.Segment> segments = proc.exists("sysvipc/shm")
-                    ? SysvShm.parse(proc.readString("sysvipc/shm")) : List.of();
-            // before the scan, so the sqlplus processes it starts have ended when pages are read
-            List<InstanceFigures> instances = instanceFigures(proc, segments, err);
-            boolean tty = System.console() != null && !json;
-            GroupScan.Options opt = new GroupScan.Options(nThreads, limit, line -> {
+            java.util.function.Consumer<String> log = line -> {
                 err.println(line);
                 err.flush();
-            }, tty ? (d, n) -> {
+            };
+            Sections sections = new Sections();
+            sections.pageSize = pageSize;
+            sections.tmpfs = Tmpfs.of(proc);
+            List<SysvShm.Segment> kernelSegments = proc.exists("sysvipc/shm")
+                    ? SysvShm.parse(proc.readString("sysvipc/shm")) : List.of();
+            sections.shm = new ArrayList<>(SysvShmPages.read(proc, kernelSegments, pageSize, forceReadShm, log));
+            sections.shm.sort(java.util.Comparator.comparingLong((SysvShmPages.SegmentPages p) -> p.shm().sizeBytes())
+                    .reversed().thenComparingLong(p -> p.shm().shmid()));
+            sections.meminfo = Meminfo.parse(proc.readString("meminfo"));
+            List<SysvShm.Segment> segments = sections.shm.stream().map(SysvShmPages.SegmentPages::corrected).toList();
+            // before the scan, so the sqlplus processes it starts have ended when pages are read
+            List<InstanceFigures> instances = instanceFigures(proc, segments, err);
+            sections.sidsByShmid = OracleInstance.sidsBySegment(proc, instances.stream().map(InstanceFigures::instance).toList());
+            boolean tty = System.console() != null && !json;
+            GroupScan.Options opt = new GroupScan.Options(nThreads, limit, log, tty ? (d, n) -> {
                 if (d % 10 == 0 || d == n) {
                     err.print("\rScanned " + d + "/" + n);
                     if (d == n) err.print("\r\033[K");
@@ -251,13 +263,15 @@ public class memstats implements Callable<Integer> {
             } : null);
             GroupScan.Result result = GroupScan.run(proc, sel, splitters, segments, pageSize, opt);
             if (json) {
-                Map<String, Object> doc = toJson(result);
+                Map<String, Object> doc = toJson(sections, result);
                 List<Object> inst = new ArrayList<>();
                 for (InstanceFigures f : instances) inst.add(f.json(users.get(f.instance().uid())));
                 doc.put("instances", inst);
                 out.println(Json.write(doc));
             } else {
+                printTmpfs(out, sections);
                 printInstances(out, instances);
+                printShm(out, sections);
                 printText(out, result, single);
             }
             out.flush();
@@ -314,6 +328,58 @@ public class memstats implements Callable<Integer> {
         return Status.parse(Files.readString(Path.of("/proc/self/status"))).effectiveUid();
     }
 
+    /** What is printed before the scan line: machine-wide memory outside the process page tables. */
+    static final class Sections {
+        List<Tmpfs.Mount> tmpfs = List.of();
+        List<SysvShmPages.SegmentPages> shm = List.of();
+        /** Oracle instances (sid) whose pmon attaches each shmid; filled by the Oracle section. */
+        Map<Long, List<String>> sidsByShmid = new LinkedHashMap<>();
+        Meminfo meminfo;
+        long pageSize;
+    }
+
+    private static String sizeOrDash(long bytes) {
+        return bytes < 0 ? "-" : Units.mb(bytes);
+    }
+
+    private static String countOrDash(long n) {
+        return n < 0 ? "-" : Long.toString(n);
+    }
+
+    private static void printTmpfs(PrintWriter out, Sections s) {
+        if (s.tmpfs.isEmpty()) {
+            out.println("tmpfs: none");
+        } else {
+            out.println("tmpfs");
+            Table t = new Table("mount_point", "noswap", "huge", "fs_size", "fs_used");
+            for (Tmpfs.Mount m : s.tmpfs) {
+                t.row(m.mountPoint(), m.noswap() ? "yes" : "no", m.huge(), sizeOrDash(m.fsSizeBytes()), sizeOrDash(m.fsUsedBytes()));
+            }
+            out.println(t.render());
+        }
+        out.println();
+    }
+
+    private static void printShm(PrintWriter out, Sections s) {
+        if (s.shm.isEmpty()) {
+            out.println("SysV shared memory segments: none");
+        } else {
+            out.println("SysV shared memory segments");
+            Table t = new Table("key", "shmid", "size", "rss", "pages_4k", "pages_2M", "swap", "used %", "sid");
+            for (SysvShmPages.SegmentPages p : s.shm) {
+                SysvShm.Segment g = p.shm();
+                t.row(g.key(), g.shmid(), Units.mb(g.sizeBytes()), Units.mb(p.rssBytes()), countOrDash(p.pages4k()),
+                        countOrDash(p.pages2M()), Units.mb(g.swapBytes()), Math.round(p.usedPct(s.pageSize)),
+                        String.join(",", s.sidsByShmid.getOrDefault(g.shmid(), List.of())));
+            }
+            out.println(t.render());
+        }
+        Meminfo mi = s.meminfo;
+        out.printf("HugePages (%d kB): total %d, free %d, reserved %d, in use %d (%s)%n%n", mi.hugepageSizeBytes() / 1024,
+                mi.hugePagesTotal(), mi.hugePagesFree(), mi.hugePagesRsvd(), mi.hugePagesInUse(),
+                Units.mb(mi.hugePagesInUse() * mi.hugepageSizeBytes()));
+    }
+
     private void printText(PrintWriter out, GroupScan.Result r, boolean single) {
         GroupScan.Counts c = r.counts();
         out.printf("Scanned %d processes in %s (%d processes: %d kernel, %d filtered out, %d vanished%s)%s%n%n",
@@ -330,11 +396,17 @@ public class memstats implements Callable<Integer> {
                         Units.mb(g.shmSwap()));
             }
             out.println(t.render());
+            for (GroupScan.GroupStats g : s.groups()) {
+                if (g.unknownShm() > 0) {
+                    out.println("<unknown>: " + g.name() + " attaches " + g.unknownShm()
+                            + " segment(s) /proc/sysvipc/shm does not list (removed, or another IPC namespace): not in shm_mem");
+                }
+            }
             out.println();
         }
     }
 
-    private static Map<String, Object> toJson(GroupScan.Result r) {
+    private static Map<String, Object> toJson(Sections sec, GroupScan.Result r) {
         GroupScan.Counts c = r.counts();
         Map<String, Object> scan = new LinkedHashMap<>();
         scan.put("processes", c.processes());
@@ -360,6 +432,7 @@ public class memstats implements Callable<Integer> {
                 m.put("swap_uss", g.swapUss());
                 m.put("shm_mem", g.shmMem());
                 m.put("shm_swap", g.shmSwap());
+                m.put("shm_unknown", g.unknownShm());
                 groups.add(m);
             }
             Map<String, Object> split = new LinkedHashMap<>();
@@ -368,6 +441,33 @@ public class memstats implements Callable<Integer> {
             splits.add(split);
         }
         Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("tmpfs", sec.tmpfs.stream().map(Tmpfs.Mount::toJson).toList());
+        List<Object> shm = new ArrayList<>();
+        for (SysvShmPages.SegmentPages p : sec.shm) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("key", p.shm().key());
+            m.put("shmid", p.shm().shmid());
+            m.put("size", p.shm().sizeBytes());
+            m.put("rss", p.rssBytes());
+            m.put("pages_4k", p.pages4k() < 0 ? null : p.pages4k());
+            m.put("pages_2m", p.pages2M() < 0 ? null : p.pages2M());
+            m.put("swap", p.shm().swapBytes());
+            m.put("used_pct", Math.round(p.usedPct(sec.pageSize) * 100) / 100.0);
+            m.put("sids", sec.sidsByShmid.getOrDefault(p.shm().shmid(), List.of()));
+            m.put("page_size", p.pageSizeBytes() < 0 ? null : p.pageSizeBytes());
+            m.put("kernel_rss", p.shm().rssBytes());
+            m.put("nattch", p.shm().nattch());
+            shm.add(m);
+        }
+        doc.put("shm", shm);
+        Meminfo mi = sec.meminfo;
+        Map<String, Object> huge = new LinkedHashMap<>();
+        huge.put("total", mi.hugePagesTotal());
+        huge.put("free", mi.hugePagesFree());
+        huge.put("reserved", mi.hugePagesRsvd());
+        huge.put("in_use", mi.hugePagesInUse());
+        huge.put("page_size", mi.hugepageSizeBytes());
+        doc.put("hugepages", huge);
         doc.put("scan", scan);
         doc.put("splits", splits);
         return doc;

@@ -88,6 +88,11 @@ public final class DirProcFs implements ProcFs {
     }
 
     @Override
+    public String readLink(String relativePath) throws IOException {
+        return Files.readSymbolicLink(root.resolve(relativePath)).toString();
+    }
+
+    @Override
     public int ownerUid(String relativePath) {
         try {
             return (Integer) Files.getAttribute(root.resolve(relativePath), "unix:uid", LinkOption.NOFOLLOW_LINKS);

@@ -32,7 +32,8 @@ public final class GroupScan {
     }
 
     /**
-     * One row of a split's table; sizes in bytes. unknownShm counts attached shmids sysvipc/shm no longer lists.
+     * One row of a split's table; sizes in bytes. unknownShm counts attached segments /proc/sysvipc/shm
+     * does not list (gone, or of another IPC namespace): their memory is in neither shm column.
      * rssPages: the group's frames themselves (what memRss counts), for tools that place them.
      */
     public record GroupStats(String name, int procs, long memRss, long memAnon, long memUss, long swapAnon,
@@ -86,6 +87,8 @@ public final class GroupScan {
         int procs;
         final ProcessPages.Sets sets;
         final LongOpenHashSet shmids = new LongOpenHashSet();
+        /** segments of other IPC namespaces, as "namespace inode:shmid" */
+        final java.util.Set<String> foreignShm = new java.util.HashSet<>();
 
         Accumulator(String name, boolean declared, int denseBlocks) {
             this.name = name;
@@ -94,9 +97,12 @@ public final class GroupScan {
         }
 
         /** Counts a process whose pages were added into sets. */
-        synchronized void count(long[] sysvShmids) {
+        synchronized void count(long[] sysvShmids, long foreignIpcNs) {
             procs++;
-            for (long id : sysvShmids) shmids.add(id);
+            for (long id : sysvShmids) {
+                if (foreignIpcNs != 0) foreignShm.add(foreignIpcNs + ":" + id);
+                else shmids.add(id);
+            }
         }
     }
 
@@ -175,7 +181,8 @@ public final class GroupScan {
                 while (failure.get() == null && !partial.get() && (i = next.getAndIncrement()) < procs.size()) {
                     try {
                         long[] shmids = reader.readInto(procs.get(i).pid(), targetSets.get(i));
-                        for (Accumulator a : target[i]) a.count(shmids);
+                        long foreignIpcNs = reader.foreignIpcNs(procs.get(i).pid(), shmids);
+                        for (Accumulator a : target[i]) a.count(shmids, foreignIpcNs);
                     } catch (ProcessInfo.VanishedException e) {
                         vanished.incrementAndGet();
                     } catch (java.nio.file.AccessDeniedException e) {
@@ -227,7 +234,7 @@ public final class GroupScan {
             for (int g = 0; g < accs.size(); g++) {
                 Accumulator a = accs.get(g);
                 long shmMem = 0, shmSwap = 0;
-                int unknown = 0;
+                int unknown = a.foreignShm.size();
                 long[] ids = a.shmids.toLongArray();
                 java.util.Arrays.sort(ids);
                 for (long id : ids) {

@@ -15,6 +15,8 @@ public interface Libc extends Library {
     int IPC_STAT = 2;
     int SHM_RDONLY = 010000;
     int SHM_HUGETLB = 04000;
+    int MADV_DONTNEED = 4;
+    int MADV_HUGEPAGE = 14;
     int MADV_PAGEOUT = 21;
     /** shmat's failure value. */
     long MAP_FAILED = -1L;

@@ -53,6 +53,11 @@ public record Meminfo(Map<String, Long> values) {
         return get("HugePages_Surp");
     }
 
+    /** Huge pages taken: faulted in (total - free) plus promised to mappings (reserved). */
+    public long hugePagesInUse() {
+        return hugePagesTotal() - hugePagesFree() + hugePagesRsvd();
+    }
+
     public long hugepageSizeBytes() {
         return get("Hugepagesize");
     }

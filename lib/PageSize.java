@@ -42,6 +42,14 @@ public final class PageSize {
         throw new IOException("cannot tell the page size of " + proc.description() + " (no metadata.json, no smaps)");
     }
 
+    /** KernelPageSize of the mapping starting at this address in an smaps text (a hugetlb mapping's huge page size); -1 if absent. */
+    public static long ofMapping(String smaps, long start) throws IOException {
+        String head = String.format("%08x-", start);
+        int at = smaps.startsWith(head) ? 0 : smaps.indexOf("\n" + head);
+        if (at < 0) return -1;
+        return fromSmaps(new BufferedReader(new StringReader(smaps.substring(at == 0 ? 0 : at + 1))));
+    }
+
     private static long fromSmaps(BufferedReader r) throws IOException {
         String line;
         while ((line = r.readLine()) != null) {

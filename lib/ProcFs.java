@@ -37,6 +37,11 @@ public interface ProcFs extends Closeable {
 
     PositionalFile open(String relativePath) throws IOException;
 
+    /** Target of a symbolic link ("ipc:[4026531839]" for ns/ipc), or null when this tree does not keep links. */
+    default String readLink(String relativePath) throws IOException {
+        return null;
+    }
+
     /** Owner uid of a path (a snapshot keeps the owners of the original files), -1 when unknown. */
     default int ownerUid(String relativePath) {
         return -1;

@@ -24,9 +24,36 @@ public record ProcessPages(int pid, PageSet rss, PageSet anon, PageSet swap, Pag
         private final LongArrayList shmids = new LongArrayList();
         private long entriesRead;
 
+        private final String ownIpcNs;
+
         public Reader(ProcFs proc, long pageSize) {
             this.proc = proc;
             this.pagemap = new PageMap(pageSize);
+            this.ownIpcNs = ipcNamespace(proc, "self");
+        }
+
+        /** "ipc:[N]" of a process, null when unknown (a snapshot, or a process we may not inspect). */
+        private static String ipcNamespace(ProcFs proc, String pid) {
+            try {
+                return proc.isLive() ? proc.readLink(pid + "/ns/ipc") : null;
+            } catch (IOException e) {
+                return null;
+            }
+        }
+
+        /**
+         * The inode of a process's IPC namespace when it is known to differ from ours, else 0: its
+         * shmids then name segments our /proc/sysvipc/shm does not list (and may collide with ours).
+         */
+        public long foreignIpcNs(int pid, long[] sysvShmids) {
+            if (ownIpcNs == null || sysvShmids.length == 0) return 0;
+            String ns = ipcNamespace(proc, Integer.toString(pid));
+            if (ns == null || ns.equals(ownIpcNs)) return 0;
+            try {
+                return Long.parseLong(ns.substring(ns.indexOf('[') + 1, ns.indexOf(']')));
+            } catch (RuntimeException e) {
+                return -1;
+            }
         }
 
         /** Page table entries read so far by this reader. */

@@ -16,6 +16,12 @@ public final class SysvShm {
         public boolean destroyPending() {
             return (perms & 01000) != 0;
         }
+
+        /** The same line with another rss (a corrected figure). */
+        public Segment withRssBytes(long rss) {
+            return new Segment(key, shmid, perms, sizeBytes, cpid, lpid, nattch, uid, gid, cuid, cgid, atime, dtime,
+                    ctime, rss, swapBytes);
+        }
     }
 
     public static List<Segment> parse(String text) {

@@ -43,7 +43,8 @@ public final class Table {
         at.addRow(header.toArray());
         at.addRule();
         for (List<String> r : rows) at.addRow(r.toArray());
-        at.addRule();
+        // a rule right after the header rule renders as garbage: with no rows the header rule closes the box
+        if (!rows.isEmpty()) at.addRule();
         at.getContext().setGrid(U8_Grids.borderLight());
         at.getRenderer().setCWC(new CWC_LongestLine());
         at.setPaddingLeftRight(1);

@@ -7,11 +7,15 @@
  *   fork:K              fork K children; the children run the remaining operations, the parent stops here
  *   setuid:UID          switch real, effective and saved uid (and gid to the same number)
  *   shmget:KEY:MIB:FLAGS  create (or open) a SysV segment; FLAGS: h = SHM_HUGETLB, - = none
- *   shmat:KEY:TOUCHMIB  attach segment KEY read-write and write its first TOUCHMIB MiB
+ *   shmat:KEY:TOUCHMIB[:t]  attach segment KEY read-write and write its first TOUCHMIB MiB;
+ *                       t = madvise(MADV_HUGEPAGE) first (shmem THP when shmem_enabled is advise)
+ *   shmdt               detach every segment attached so far
+ *   hugeanon:MIB        write MIB MiB of private anonymous MAP_HUGETLB memory (needs reserved huge pages)
  *   pageout             madvise(MADV_PAGEOUT) every anonymous region made so far (needs swap to take effect)
  *   read:MIB            read (never write) the first MIB MiB of the first anonymous region: swapped pages come back
  *   zero:MIB            map MIB MiB of private anonymous memory and only read it: every page maps the zero page
  *   thp:MIB             map MIB MiB of anonymous memory 2 MiB-aligned with MADV_HUGEPAGE and write it
+ *   shmpageout          madvise(MADV_PAGEOUT) every attached segment (needs swap to take effect)
  *   sleepms:N           sleep N milliseconds
  *   exec:NAME           re-exec memload with argv = {NAME} alone (cmdline becomes exactly NAME, as Oracle's
  *                       ora_pmon_SID), the remaining operations passed in MEMLOAD_OPS; not after a fork
@@ -43,6 +47,9 @@ static void die(const char *what, const char *arg) {
 static char *regions[256];
 static size_t region_len[256];
 static int nregions;
+static char *shm_regions[256];
+static size_t shm_len[256];
+static int nshm;
 
 static void fill(char *p, size_t len, int salt) {
     long page = sysconf(_SC_PAGESIZE);
@@ -77,6 +84,11 @@ int main(int argc, char **argv) {
             if (p == MAP_FAILED) die("mmap", op);
             fill(p, len, getpid());
             if (nregions < 256) { regions[nregions] = p; region_len[nregions++] = len; }
+        } else if (strncmp(op, "hugeanon:", 9) == 0) {
+            size_t len = (size_t)atol(op + 9) << 20;
+            char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+            if (p == MAP_FAILED) die("mmap", op);
+            fill(p, len, getpid());
         } else if (strncmp(op, "file:", 5) == 0) {
             char path[4096];
             char *last = strrchr(op, ':');
@@ -113,13 +125,24 @@ int main(int argc, char **argv) {
             if (strchr(flags, 'h')) f |= SHM_HUGETLB;
             if (shmget((key_t)key, (size_t)mib << 20, f) < 0) die("shmget", op);
         } else if (strncmp(op, "shmat:", 6) == 0) {
-            long key; long mib;
-            if (sscanf(op + 6, "%li:%ld", &key, &mib) != 2) die("parse", op);
+            long key; long mib; char flags[16] = "";
+            if (sscanf(op + 6, "%li:%ld:%15s", &key, &mib, flags) < 2) die("parse", op);
             int id = shmget((key_t)key, 0, 0);
             if (id < 0) die("shmget", op);
+            struct shmid_ds ds;
+            if (shmctl(id, IPC_STAT, &ds) != 0) die("shmctl", op);
             char *p = shmat(id, NULL, 0);
             if (p == (void *)-1) die("shmat", op);
+            if (strchr(flags, 't') && madvise(p, ds.shm_segsz, MADV_HUGEPAGE) != 0) die("madvise", op);
             fill(p, (size_t)mib << 20, 3);
+            if (nshm < 256) { shm_regions[nshm] = p; shm_len[nshm++] = ds.shm_segsz; }
+        } else if (strcmp(op, "shmdt") == 0) {
+            for (int r = 0; r < nshm; r++)
+                if (shmdt(shm_regions[r]) != 0) die("shmdt", op);
+            nshm = 0;
+        } else if (strcmp(op, "shmpageout") == 0) {
+            for (int r = 0; r < nshm; r++)
+                if (madvise(shm_regions[r], shm_len[r], MADV_PAGEOUT) != 0) die("madvise", op);
         } else if (strcmp(op, "pageout") == 0) {
             for (int r = 0; r < nregions; r++)
                 if (madvise(regions[r], region_len[r], MADV_PAGEOUT) != 0) die("madvise", op);
