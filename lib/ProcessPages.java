@@ -32,6 +32,16 @@ public record ProcessPages(int pid, PageSet rss, PageSet anon, PageSet swap, Pag
             this.ownIpcNs = ipcNamespace(proc, "self");
         }
 
+        /** Zombie or dead (its memory is gone), or its stat unreadable. */
+        private boolean exited(int pid) {
+            try {
+                char state = Stat.parse(proc.readString(pid + "/stat")).state();
+                return state == 'Z' || state == 'X';
+            } catch (IOException | RuntimeException e) {
+                return true;
+            }
+        }
+
         /** "ipc:[N]" of a process, null when unknown (a snapshot, or a process we may not inspect). */
         private static String ipcNamespace(ProcFs proc, String pid) {
             try {
@@ -112,8 +122,8 @@ public record ProcessPages(int pid, PageSet rss, PageSet anon, PageSet swap, Pag
                 throw new ProcessInfo.VanishedException(pid, e);
             } catch (IOException e) {
                 discard();
-                // ESRCH and friends when the process exits between maps and pagemap
-                if (!proc.exists(Integer.toString(pid))) throw new ProcessInfo.VanishedException(pid, e);
+                // ESRCH and friends when the process exits between maps and pagemap (a zombie still has its /proc entry)
+                if (!proc.exists(Integer.toString(pid)) || exited(pid)) throw new ProcessInfo.VanishedException(pid, e);
                 throw e;
             } catch (RuntimeException e) {
                 discard();
