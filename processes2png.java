@@ -40,6 +40,7 @@ import javax.imageio.stream.ImageOutputStream;
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -117,6 +118,11 @@ public class processes2png implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    static {
+        // also when run as a plain jar without the //JAVA_OPTIONS line: never look for a display
+        System.setProperty("java.awt.headless", "true");
+    }
+
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
     }
@@ -176,6 +182,7 @@ public class processes2png implements Callable<Integer> {
         if (frames > 1 && !gif) throw new UsageError("--frames " + frames + " makes an animated GIF: give an output name ending in .gif");
         if (Files.isDirectory(target)) throw new UsageError(target + " is a directory: give a file name");
         int side = Integer.highestOneBit(maxSide);
+        ImageIO.setUseCache(false); // no cache files in java.io.tmpdir: the image is in memory anyway
         int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
 
         try (ProcFs proc = openProcFs()) {
@@ -195,7 +202,9 @@ public class processes2png implements Callable<Integer> {
                     last = writeGif(tmp, proc, pageSize, layout, splitter, processFilter, legendInImage, nThreads, err);
                 } else {
                     last = shoot(proc, pageSize, layout, splitter, processFilter, legendInImage, nThreads, err, "");
-                    if (!ImageIO.write(last.image(), "png", tmp.toFile())) throw new Failure("no PNG writer in this runtime");
+                    try (OutputStream os = Files.newOutputStream(tmp)) {
+                        if (!ImageIO.write(last.image(), "png", os)) throw new Failure("no PNG writer in this runtime");
+                    }
                 }
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 done = true;
@@ -259,11 +268,15 @@ public class processes2png implements Callable<Integer> {
         return FramePicture.Layout.of(ram, pageSize, side);
     }
 
-    /** A temporary file beside the target, so the target appears whole or not at all. */
+    /**
+     * A temporary file beside the target, so the target appears whole or not at all; created with
+     * the default mode (what umask allows), as the target would be.
+     */
     private static Path createTemp(Path target) {
         Path dir = target.toAbsolutePath().getParent();
         try {
-            return Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+            return Files.createFile(dir.resolve("." + target.getFileName() + "." + ProcessHandle.current().pid() + "."
+                    + Long.toHexString(System.nanoTime()) + ".tmp"));
         } catch (NoSuchFileException e) {
             throw new Failure("cannot write " + target + ": no such directory " + dir);
         } catch (AccessDeniedException e) {

@@ -20,6 +20,7 @@ public final class KPageFlags implements AutoCloseable {
     private final ProcFs.PositionalFile file;
     private final ByteBuffer one = ByteBuffer.allocateDirect(8).order(ByteOrder.LITTLE_ENDIAN);
     private final Batch batch = new Batch();
+    private ByteBuffer chunk;
 
     public KPageFlags(ProcFs.PositionalFile file) {
         this.file = file;
@@ -42,7 +43,8 @@ public final class KPageFlags implements AutoCloseable {
 
     /** Fills out[0..count) with the flags of count frames from pfn; returns how many were read. */
     public int read(long pfn, long[] out, int count) throws IOException {
-        return readU64s(file, pfn, out, count);
+        if (chunk == null || chunk.capacity() < count * 8) chunk = ByteBuffer.allocateDirect(count * 8);
+        return readU64s(file, pfn, out, count, chunk);
     }
 
     /** Fills out[i] with the flags of frame pfns[i] (i below count) in a few large reads over the sorted frames. */
@@ -95,13 +97,19 @@ public final class KPageFlags implements AutoCloseable {
     }
 
     static int readU64s(ProcFs.PositionalFile file, long index, long[] out, int count) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate(count * 8).order(ByteOrder.LITTLE_ENDIAN);
+        return readU64s(file, index, out, count, ByteBuffer.allocate(count * 8));
+    }
+
+    /** The same into a caller's buffer (at least count * 8 bytes), so a scan of all RAM allocates nothing per chunk. */
+    static int readU64s(ProcFs.PositionalFile file, long index, long[] out, int count, ByteBuffer buf) throws IOException {
+        buf.clear().limit(count * 8);
         while (buf.hasRemaining()) {
             int n = file.read(buf, index * 8 + buf.position());
             if (n <= 0) break;
         }
         int got = buf.position() / 8;
-        for (int i = 0; i < got; i++) out[i] = buf.getLong(i * 8);
+        buf.flip();
+        buf.order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(out, 0, got);
         return got;
     }
 

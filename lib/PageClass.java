@@ -9,7 +9,9 @@ package lib;
  * <li>FREE: BUDDY (the kernel marks every frame of a free block, not only its head);</li>
  * <li>HUGETLB: HUGE, a hugetlbfs page (SHM_HUGETLB SysV segments, MAP_HUGETLB, the free pool);</li>
  * <li>SLAB, then PGTABLE;</li>
- * <li>THP: a transparent huge page (anonymous or file; recent kernels flag every large folio);</li>
+ * <li>THP: a transparent huge page of anonymous memory or shmem (THP with ANON or SWAPBACKED; recent
+ *     kernels flag every large folio, so mTHP too). Large folios of the page cache (ext4, xfs) carry
+ *     THP as well, but they are file pages to an administrator: they fall through to FILE;</li>
  * <li>ANON: anonymous memory (KSM pages are anonymous too);</li>
  * <li>SHMEM: SWAPBACKED without ANON. Swap-backed pages whose mapping is not anonymous are shmem
  *     folios: tmpfs and /dev/shm files, SysV segments, MAP_SHARED|MAP_ANONYMOUS, memfd (a swap cache
@@ -64,7 +66,7 @@ public enum PageClass {
         if ((flags & bit(KPageFlags.HUGE)) != 0) return HUGETLB;
         if ((flags & bit(KPageFlags.SLAB)) != 0) return SLAB;
         if ((flags & bit(KPageFlags.PGTABLE)) != 0) return PGTABLE;
-        if ((flags & bit(KPageFlags.THP)) != 0) return THP;
+        if ((flags & bit(KPageFlags.THP)) != 0 && (flags & (bit(KPageFlags.ANON) | bit(KPageFlags.SWAPBACKED))) != 0) return THP;
         if ((flags & bit(KPageFlags.ANON)) != 0) return ANON;
         if ((flags & bit(KPageFlags.SWAPBACKED)) != 0) return SHMEM;
         if ((flags & FILE_MASK) != 0) return FILE;

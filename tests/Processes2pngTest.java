@@ -162,6 +162,9 @@ class Processes2pngTest {
         assertEquals(PageClass.PGTABLE, PageClass.of(bits(KPageFlags.PGTABLE)));
         assertEquals(PageClass.HUGETLB, PageClass.of(bits(KPageFlags.HUGE, KPageFlags.COMPOUND_TAIL, KPageFlags.MMAP)));
         assertEquals(PageClass.THP, PageClass.of(bits(KPageFlags.THP, KPageFlags.ANON, KPageFlags.COMPOUND_HEAD)));
+        assertEquals(PageClass.THP, PageClass.of(bits(KPageFlags.THP, KPageFlags.SWAPBACKED, KPageFlags.COMPOUND_TAIL)), "shmem THP");
+        assertEquals(PageClass.FILE, PageClass.of(bits(KPageFlags.THP, KPageFlags.LRU, KPageFlags.UPTODATE, KPageFlags.COMPOUND_TAIL)),
+                "a large folio of the page cache is a file page");
         assertEquals(PageClass.RESERVED, PageClass.of(bits(PageClass.KPF_RESERVED)));
         assertEquals(PageClass.RESERVED, PageClass.of(bits(KPageFlags.NOPAGE)));
         assertEquals(PageClass.KERNEL, PageClass.of(0));
@@ -421,6 +424,35 @@ class Processes2pngTest {
         }
     }
 
+    /** The "mapped" column of a class row of the stdout legend, in bytes. */
+    static long mappedBytes(String out, String label) {
+        Matcher m = Pattern.compile("│ " + Pattern.quote(label) + " +│[^│]+│[^│]+│[^│]+│[^│]+│ ([0-9.]+) MB").matcher(out);
+        assertTrue(m.find(), label + " row in " + out);
+        return Math.round(Double.parseDouble(m.group(1)) * 1e6);
+    }
+
+    @Test
+    void sysvSegmentFramesAreMappedShmemAndBelongToTheAttachingGroup() throws Exception {
+        int key = ShmatTest.freshKey();
+        try (Workload w = Workload.start(Map.of(), String.format("shmget:0x%x:16:-", key), String.format("shmat:0x%x:8", key))) {
+            // memstats leaves SysV mappings out of a process's frames: the picture reads each segment once
+            Tool.Result r = run("--filter", "pid(" + w.pid() + ")", "--max-side", "256", "--no-legend", "-o", dir.resolve("shm.png").toString());
+            assertEquals(0, r.exit(), r.toString());
+            long shm = mappedBytes(r.out(), "shmem / SysV");
+            assertTrue(shm >= 8 * Tool.MiB && shm <= 9 * Tool.MiB, "the 8 MiB touched of the segment, not " + shm);
+
+            Tool.Result g = run("--filter", "pid(" + w.pid() + ")", "--color", "groups", "-p", Integer.toString(w.pid()),
+                    "--max-side", "256", "--no-legend", "-o", dir.resolve("shmg.png").toString());
+            assertEquals(0, g.exit(), g.toString());
+            Matcher m = Pattern.compile("│ " + w.pid() + " +│ #ff3b30 │ 1 +│ [0-9.]+ MB +│ [0-9.]+ MB +│ [0-9.]+ MB +│ ([0-9.]+) MB").matcher(g.out());
+            assertTrue(m.find(), g.out());
+            assertTrue(Double.parseDouble(m.group(1)) * 1e6 >= 8 * Tool.MiB, "the group's own frames hold the segment: " + g.out());
+        } finally {
+            lib.SysvShm.Segment seg = ShmatTest.segmentByKey(key);
+            if (seg != null) ShmatTest.remove(seg.shmid());
+        }
+    }
+
     @Test
     void aProcessWithKnownAnonMemoryMakesThatManyBrightAnonFrames() throws Exception {
         long mib = 256, pages = mib * 1024 * 1024 / PAGE;
@@ -430,9 +462,7 @@ class Processes2pngTest {
             Tool.Result r = run("--filter", "pid(" + w.pid() + ")", "--max-side", "4096", "--no-legend", "-o", out.toString());
             assertEquals(0, r.exit(), r.toString());
             assertTrue(r.out().contains("with 1 frame per pixel"), "needs one frame per pixel: " + r.out());
-            Matcher m = Pattern.compile("│ anonymous +│[^│]+│[^│]+│[^│]+│[^│]+│ ([0-9.]+) MB").matcher(r.out());
-            assertTrue(m.find(), r.out());
-            long mappedBytes = Math.round(Double.parseDouble(m.group(1)) * 1e6);
+            long mappedBytes = mappedBytes(r.out(), "anonymous");
             assertTrue(mappedBytes >= mib * Tool.MiB, "mapped anonymous " + mappedBytes + " < " + mib + " MiB");
             assertTrue(mappedBytes <= (mib + 3) * Tool.MiB, "mapped anonymous " + mappedBytes + ": more than memload holds");
 
