@@ -141,7 +141,7 @@ public class find_instances implements Callable<Integer> {
         for (InstanceFigures.Answer a : answers) {
             Sqlplus.Section s = a.extra().get(SQL);
             out.println();
-            out.println(a.figures().instance().sid() + ":");
+            out.println(a.figures().instance().sid() + " (pid " + a.figures().instance().pid() + "):");
             if (s == null || !s.ok()) {
                 out.println("  " + (s == null ? "no answer" : s.error()));
             } else if (s.rows().size() <= 1) {

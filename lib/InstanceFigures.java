@@ -139,7 +139,7 @@ public record InstanceFigures(OracleInstance instance, long sgaBytes, long pgaBy
                     a = failed(extra, String.valueOf(e.getCause() != null ? e.getCause() : e));
                 }
                 if (a.figures() == null) {
-                    warn.accept("instance " + i.sid() + ": " + a.warning() + "; showing what the OS tells");
+                    warn.accept("instance " + i.sid() + " (pid " + i.pid() + "): " + a.warning() + "; showing what the OS tells");
                     a = new Answer(fromOs(proc, i, processes, segments), a.extra(), a.warning());
                 }
                 out.add(a);

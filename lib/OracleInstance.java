@@ -4,10 +4,10 @@ import it.unimi.dsi.fastutil.longs.LongLinkedOpenHashSet;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -36,9 +36,9 @@ public record OracleInstance(String sid, int pid, int uid, int gid, List<Integer
         return m.matches() ? m.group(2) : null;
     }
 
-    /** Every instance among these processes (a live /proc or a snapshot), ordered by sid. */
+    /** Every instance among these processes (a live /proc or a snapshot), ordered by sid then pid. */
     public static List<OracleInstance> discover(ProcFs proc, List<ProcessInfo> processes) throws IOException {
-        TreeMap<String, OracleInstance> bySid = new TreeMap<>();
+        List<OracleInstance> found = new ArrayList<>();
         for (ProcessInfo p : processes) {
             String sid = pmonSid(p.cmdline());
             if (sid == null) continue;
@@ -53,10 +53,12 @@ public record OracleInstance(String sid, int pid, int uid, int gid, List<Integer
                 if (!g.isEmpty()) groups.add(Integer.parseInt(g));
             }
             String oracleSid = p.environ().getOrDefault("ORACLE_SID", sid);
-            bySid.put(sid, new OracleInstance(sid, p.pid(), st.effectiveUid(), st.gids()[1], List.copyOf(groups),
+            found.add(new OracleInstance(sid, p.pid(), st.effectiveUid(), st.gids()[1], List.copyOf(groups),
                     oracleSid, p.environ().get("ORACLE_HOME"), p.environ(), p.cmdline().get(0).startsWith("asm_")));
         }
-        return List.copyOf(bySid.values());
+        // two pmons with one SID (two homes) are two instances
+        found.sort(Comparator.comparing(OracleInstance::sid).thenComparingInt(OracleInstance::pid));
+        return List.copyOf(found);
     }
 
     /** Reads every process of the tree (skipping those that vanish) and discovers the instances among them. */

@@ -36,8 +36,15 @@ class OracleInstancesTest {
     static final List<Workload> workloads = new ArrayList<>();
     static Workload pmon1, dbw0, server1, asmPmon, notPmon;
 
+    // concurrent runs of this class (other worktrees) would each start a TEST1: one at a time on the machine
+    static java.nio.channels.FileChannel lockFile;
+    static java.nio.channels.FileLock lock;
+
     @BeforeAll
     static void startInstances() throws Exception {
+        lockFile = java.nio.channels.FileChannel.open(Path.of("/tmp/linux-mem-oracle-tests.lock"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        lock = lockFile.lock();
         for (String g : List.of("lmtest_oinst", "lmtest_dba", "lmtest_asm")) {
             if (sh("getent", "group", g).isEmpty()) sh("groupadd", "--system", g);
         }
@@ -104,6 +111,8 @@ class OracleInstancesTest {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+        if (lock != null) lock.release();
+        if (lockFile != null) lockFile.close();
     }
 
     static Workload start(List<String> prefix, Map<String, String> env, String... ops) throws IOException {
@@ -120,6 +129,7 @@ class OracleInstancesTest {
     static void canned(String sid, int uid, int gid, int group, String role, String sga, String process, String largePages,
                        String sql) throws IOException {
         Path d = Files.createDirectories(home.resolve("canned/" + sid));
+        Files.setAttribute(d, "unix:uid", uid); // the double, as the owner, notes its pids there when it hangs
         StringBuilder groups = new StringBuilder();
         for (int g : new TreeSet<>(List.of(gid, group))) groups.append(g).append(' ');
         Files.writeString(d.resolve("uid"), uid + "\n");
@@ -152,24 +162,26 @@ class OracleInstancesTest {
         throw new AssertionError("no segment with key " + key);
     }
 
+    /** The JSON instances by pid (another test run may hold a TEST1 of its own at the same time). */
     @SuppressWarnings("unchecked")
-    static Map<String, Map<String, Object>> instances(Tool.Result r) {
-        Map<String, Map<String, Object>> bySid = new java.util.LinkedHashMap<>();
+    static Map<Integer, Map<String, Object>> instances(Tool.Result r) {
+        Map<Integer, Map<String, Object>> byPid = new java.util.LinkedHashMap<>();
         for (Object o : (List<Object>) r.json().get("instances")) {
             Map<String, Object> m = (Map<String, Object>) o;
-            bySid.put((String) m.get("sid"), m);
+            byPid.put(((Number) m.get("pid")).intValue(), m);
         }
-        return bySid;
+        return byPid;
     }
 
     @Test
     void discoveryFindsThePmonProcessesWithOwnerSidAndHome() throws IOException {
         try (ProcFs proc = ProcFs.at("/proc")) {
-            Map<String, OracleInstance> bySid = new java.util.HashMap<>();
-            for (OracleInstance i : OracleInstance.discover(proc)) bySid.put(i.sid(), i);
-            OracleInstance t = bySid.get("TEST1");
-            assertNotNull(t, "TEST1 not found in " + bySid.keySet());
-            assertEquals(pmon1.pid(), t.pid());
+            Map<Integer, OracleInstance> byPid = new java.util.HashMap<>();
+            List<OracleInstance> found = OracleInstance.discover(proc);
+            for (OracleInstance i : found) byPid.put(i.pid(), i);
+            OracleInstance t = byPid.get(pmon1.pid());
+            assertNotNull(t, "ora_pmon_TEST1 not found in " + found);
+            assertEquals("TEST1", t.sid());
             assertEquals(oraUid, t.uid());
             assertEquals(oinstGid, t.gid());
             assertEquals(List.of(dbaGid), t.groups());
@@ -177,20 +189,19 @@ class OracleInstancesTest {
             assertEquals("TEST1", t.oracleSid());
             assertFalse(t.asm());
             assertEquals("sysdba", t.role());
-            OracleInstance a = bySid.get("+ASM1");
+            OracleInstance a = byPid.get(asmPmon.pid());
             assertNotNull(a);
-            assertEquals(asmPmon.pid(), a.pid());
+            assertEquals("+ASM1", a.sid());
             assertEquals(gridUid, a.uid());
             assertTrue(a.asm());
             assertEquals("sysasm", a.role());
-            assertFalse(bySid.containsKey("NOT ME"));
-            assertFalse(bySid.containsKey("NOT"));
+            assertFalse(byPid.containsKey(notPmon.pid()), "ora_pmon_NOT ME is no instance");
             // background and server processes are no instances, but belong to TEST1
-            assertFalse(bySid.values().stream().anyMatch(i -> i.pid() == dbw0.pid() || i.pid() == server1.pid()));
+            assertFalse(byPid.containsKey(dbw0.pid()) || byPid.containsKey(server1.pid()));
             List<ProcessInfo> all = OracleInstance.readAll(proc);
             assertEquals(3, t.countProcesses(all), "pmon, ora_dbw0_TEST1 and oracleTEST1 (LOCAL=NO)");
             // the shm table's sid column: segments by the pmon that attaches them
-            Map<Long, List<String>> sids = OracleInstance.sidsBySegment(proc, List.copyOf(bySid.values()));
+            Map<Long, List<String>> sids = OracleInstance.sidsBySegment(proc, found);
             assertEquals(List.of("TEST1"), sids.get(shmid(key1)));
             assertEquals(List.of("+ASM1"), sids.get(shmid(key2)));
         }
@@ -203,19 +214,20 @@ class OracleInstancesTest {
     void noDbGivesTheFiguresTheOsTells() {
         Tool.Result r = Tool.memstats("--no-db", "--filter", "pid(" + pmon1.pid() + ")", "single", "--format", "json");
         assertEquals(0, r.exit(), r.toString());
-        Map<String, Map<String, Object>> inst = instances(r);
-        Map<String, Object> t = inst.get("TEST1");
+        Map<Integer, Map<String, Object>> inst = instances(r);
+        Map<String, Object> t = inst.get(pmon1.pid());
+        assertEquals("TEST1", t.get("sid"));
         assertEquals("os", t.get("source"));
         assertEquals(16 * MiB, Tool.num(t, "sga"), "the 16 MiB segment pmon attaches");
         assertEquals(3L, Tool.num(t, "processes"));
         assertNull(t.get("pga"));
         assertNull(t.get("large_pages"));
         assertEquals("lmtest_ora", t.get("user"));
-        Map<String, Object> a = inst.get("+ASM1");
+        Map<String, Object> a = inst.get(asmPmon.pid());
         assertEquals("os", a.get("source"));
         assertEquals(8 * MiB, Tool.num(a, "sga"));
         assertEquals(1L, Tool.num(a, "processes"));
-        assertFalse(r.err().contains("instance "), r.err());
+        assertFalse(r.err().contains("memstats: instance "), "--no-db asks no instance: " + r.err());
 
         Tool.Result text = Tool.memstats("--no-db", "--filter", "pid(" + pmon1.pid() + ")", "single");
         assertEquals(0, text.exit(), text.toString());
@@ -228,9 +240,9 @@ class OracleInstancesTest {
         Tool.Result r = Tool.memstats("--filter", "pid(" + pmon1.pid() + ")", "single", "--format", "json");
         assertEquals(0, r.exit(), r.toString());
         // the double refuses (and the figures fall back to os with a warning) unless identity and environment are right
-        assertFalse(r.err().contains("instance "), r.err());
-        Map<String, Map<String, Object>> inst = instances(r);
-        Map<String, Object> t = inst.get("TEST1");
+        assertFalse(r.err().contains("(pid " + pmon1.pid() + ")") || r.err().contains("(pid " + asmPmon.pid() + ")"), r.err());
+        Map<Integer, Map<String, Object>> inst = instances(r);
+        Map<String, Object> t = inst.get(pmon1.pid());
         assertEquals("db", t.get("source"), r.toString());
         assertEquals(1073741824L + 3221225472L, Tool.num(t, "sga"), "Variable Size + Database Buffers");
         assertEquals(412345678L, Tool.num(t, "pga"));
@@ -240,7 +252,7 @@ class OracleInstancesTest {
         Map<String, Object> rows = (Map<String, Object>) t.get("sga_rows");
         assertEquals(List.of("Fixed Size", "Variable Size", "Database Buffers", "Redo Buffers"), List.copyOf(rows.keySet()));
         assertEquals(7852032L, ((Number) rows.get("Redo Buffers")).longValue());
-        Map<String, Object> a = inst.get("+ASM1");
+        Map<String, Object> a = inst.get(asmPmon.pid());
         assertEquals("db", a.get("source"));
         assertEquals(1124073472L + 16777216L, Tool.num(a, "sga"));
         assertEquals("TRUE", a.get("large_pages"));
@@ -257,15 +269,17 @@ class OracleInstancesTest {
         String out = r.out();
         assertTrue(out.matches("(?s).*│ TEST1 +│ " + pmon1.pid() + " +│ lmtest_ora +│ " + home + " +│ 4294\\.97 MB +│ db +│.*"), out);
         assertTrue(out.matches("(?s).*│ \\+ASM1 +│ " + asmPmon.pid() + " +│ lmtest_grid +│ " + home + " +│ 1140\\.85 MB +│ db +│.*"), out);
-        int test1 = out.indexOf("\nTEST1:\n"), asm = out.indexOf("\n+ASM1:\n");
+        String heading = "\nTEST1 (pid " + pmon1.pid() + "):\n";
+        int test1 = out.indexOf(heading), asm = out.indexOf("\n+ASM1 (pid " + asmPmon.pid() + "):\n");
         assertTrue(test1 > 0 && asm > 0, out);
-        String test1Rows = out.substring(test1, asm > test1 ? asm : out.length());
+        int next = out.indexOf("):\n", test1 + heading.length());
+        String test1Rows = out.substring(test1, next > 0 ? next : out.length());
         assertTrue(test1Rows.matches("(?s).*│ NAME +│ VALUE +│.*│ sga_target +│ 4294967296 +│.*"), test1Rows);
 
         Tool.Result json = Tool.run(find_instances.commandLine(), "--sql", "select name, value from v$parameter where name like 'sga%'",
                 "--format", "json");
         assertEquals(0, json.exit(), json.toString());
-        Map<String, Object> t = instances(json).get("TEST1");
+        Map<String, Object> t = instances(json).get(pmon1.pid());
         @SuppressWarnings("unchecked")
         Map<String, Object> sql = (Map<String, Object>) t.get("sql");
         assertEquals(List.of("NAME", "VALUE"), sql.get("columns"));
@@ -273,8 +287,8 @@ class OracleInstancesTest {
         assertNull(sql.get("error"));
 
         Tool.Result noDb = Tool.run(find_instances.commandLine(), "--no-db", "--format", "json");
-        assertEquals("os", instances(noDb).get("TEST1").get("source"));
-        assertEquals(16 * MiB, Tool.num(instances(noDb).get("TEST1"), "sga"));
+        assertEquals("os", instances(noDb).get(pmon1.pid()).get("source"));
+        assertEquals(16 * MiB, Tool.num(instances(noDb).get(pmon1.pid()), "sga"));
         Tool.Result bad = Tool.run(find_instances.commandLine(), "--no-db", "--sql", "select 1 from dual");
         assertEquals(2, bad.exit(), bad.toString());
         assertEquals(1, bad.err().strip().lines().count(), bad.err());
@@ -282,37 +296,38 @@ class OracleInstancesTest {
 
     @Test
     void hungAndFailingInstancesFallBackToOsFiguresAndTheOthersGoOn() throws Exception {
-        Path hang = home.resolve("canned/TEST1/hang");
-        Files.writeString(hang, "");
+        Path hang = home.resolve("canned/TEST1/hang"), hungPids = home.resolve("canned/TEST1/hung.pids");
+        Files.writeString(hang, ProcessHandle.current().pid() + "\n");
         try (Workload pmon2 = Workload.startAs(setpriv(oraUid, oinstGid, dbaGid),
                 Map.of("ORACLE_SID", "TEST2", "ORACLE_HOME", home.toString()), "exec:ora_pmon_TEST2")) {
             long t0 = System.nanoTime();
             Tool.Result r = Tool.memstats("--db-timeout", "3", "--filter", "pid(" + pmon1.pid() + ")", "single", "--format", "json");
             long ms = (System.nanoTime() - t0) / 1_000_000;
             assertEquals(0, r.exit(), r.toString());
-            Map<String, Map<String, Object>> inst = instances(r);
-            assertEquals("os", inst.get("TEST1").get("source"));
-            assertEquals(16 * MiB, Tool.num(inst.get("TEST1"), "sga"));
-            assertEquals("os", inst.get("TEST2").get("source"));
-            assertEquals(0L, Tool.num(inst.get("TEST2"), "sga"), "TEST2's pmon attaches no segment");
-            assertEquals("db", inst.get("+ASM1").get("source"), "the other instances go on");
+            Map<Integer, Map<String, Object>> inst = instances(r);
+            assertEquals("os", inst.get(pmon1.pid()).get("source"));
+            assertEquals(16 * MiB, Tool.num(inst.get(pmon1.pid()), "sga"));
+            assertEquals("os", inst.get(pmon2.pid()).get("source"));
+            assertEquals(0L, Tool.num(inst.get(pmon2.pid()), "sga"), "TEST2's pmon attaches no segment");
+            assertEquals("db", inst.get(asmPmon.pid()).get("source"), "the other instances go on");
             List<String> warnings = r.err().lines().filter(l -> l.startsWith("memstats: instance ")).toList();
-            assertEquals(2, warnings.size(), r.err());
-            assertTrue(warnings.get(0).startsWith("memstats: instance TEST1: sqlplus gave no answer within 3 s"), warnings.get(0));
-            assertTrue(warnings.get(1).startsWith("memstats: instance TEST2: sqlplus exit 1: ORA-01034: ORACLE not available"), warnings.get(1));
+            String hung = "memstats: instance TEST1 (pid " + pmon1.pid() + "): sqlplus gave no answer within 3 s (killed); showing what the OS tells";
+            String failed = "memstats: instance TEST2 (pid " + pmon2.pid() + "): sqlplus exit 1: ORA-01034: ORACLE not available; showing what the OS tells";
+            assertTrue(warnings.contains(hung) && warnings.contains(failed), r.err());
+            assertEquals(0, warnings.stream().filter(w -> w.contains("(pid " + asmPmon.pid() + ")")).count(), r.err());
             // the instances are asked in parallel: one time limit, not one per instance
             assertTrue(ms < 3000 + 15000, "took " + ms + " ms");
         } finally {
             Files.deleteIfExists(hang);
         }
         // the hung double and its child were killed with their process group
-        try (ProcFs proc = ProcFs.at("/proc")) {
-            for (ProcessInfo p : OracleInstance.readAll(proc)) {
-                boolean double_ = home.toString().equals(p.environ().get("ORACLE_HOME")) && p.uid() == oraUid
-                        && (p.comm().equals("sleep") || p.comm().equals("sqlplus"));
-                assertFalse(double_, "left running: " + p);
-            }
+        String[] hung = Files.readString(hungPids).trim().split("\\s+");
+        assertEquals(2, hung.length, "the double and its child");
+        for (String pid : hung) {
+            Path stat = Path.of("/proc/" + pid + "/stat");
+            assertTrue(!Files.exists(stat) || Files.readString(stat).replaceAll(".*\\) ", "").startsWith("Z"), "left running: " + pid);
         }
+        Files.delete(hungPids);
     }
 
     @Test

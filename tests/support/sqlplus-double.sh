@@ -4,7 +4,8 @@
 # from the instance's home, as the instance owner with its groups, OS-authentication arguments, the
 # instance's environment and nothing else, cwd /) and answers their queries with canned v$ rows from
 # $ORACLE_HOME/canned/$ORACLE_SID/ (sga, process, large_pages; sql for any other query). A file
-# "fail" there makes it fail to connect as sqlplus does (exit 1), "hang" makes it hang with a child.
+# "fail" there makes it fail to connect as sqlplus does (exit 1); "hang" holding the pid of the
+# process that starts it makes it hang with a child (their pids go to hung.pids).
 fail() { echo "ERROR: sqlplus test double: $*"; exit 3; }
 dir="$ORACLE_HOME/canned/$ORACLE_SID"
 [ -n "$ORACLE_SID" ] && [ -d "$dir" ] || fail "no canned answers for ORACLE_SID=$ORACLE_SID in ORACLE_HOME=$ORACLE_HOME"
@@ -24,8 +25,10 @@ if [ -f "$dir/fail" ]; then
     printf 'SP2-0751: Unable to connect to Oracle.  Exiting SQL*Plus\n'
     exit 1
 fi
-if [ -f "$dir/hang" ]; then
+# hangs only for the test process named in the file: other test runs asking this instance get answers
+if [ -f "$dir/hang" ] && [ "$(cat "$dir/hang")" = "$PPID" ]; then
     sleep 300 &
+    echo "$$ $!" >> "$dir/hung.pids"
     wait
     exit 0
 fi
