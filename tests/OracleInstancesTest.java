@@ -198,8 +198,11 @@ class OracleInstancesTest {
             assertFalse(byPid.containsKey(notPmon.pid()), "ora_pmon_NOT ME is no instance");
             // background and server processes are no instances, but belong to TEST1
             assertFalse(byPid.containsKey(dbw0.pid()) || byPid.containsKey(server1.pid()));
-            List<ProcessInfo> all = OracleInstance.readAll(proc);
-            assertEquals(3, t.countProcesses(all), "pmon, ora_dbw0_TEST1 and oracleTEST1 (LOCAL=NO)");
+            List<ProcessInfo> mine = new ArrayList<>();
+            for (Workload w : workloads) mine.add(ProcessInfo.read(proc, w.pid()));
+            mine.add(ProcessInfo.read(proc, (int) ProcessHandle.current().pid()));
+            assertEquals(3, t.countProcesses(mine), "pmon, ora_dbw0_TEST1 and oracleTEST1 (LOCAL=NO)");
+            assertEquals(1, a.countProcesses(mine));
             // the shm table's sid column: segments by the pmon that attaches them
             Map<Long, List<String>> sids = OracleInstance.sidsBySegment(proc, found);
             assertEquals(List.of("TEST1"), sids.get(shmid(key1)));
