@@ -334,6 +334,22 @@ class OracleInstancesTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void shmTableNamesTheInstanceWhosePmonAttachesEachSegment() throws IOException {
+        Tool.Result r = Tool.memstats("--no-db", "--filter", "pid(" + pmon1.pid() + ")", "single", "--format", "json");
+        assertEquals(0, r.exit(), r.toString());
+        Map<Long, List<Object>> sids = new java.util.HashMap<>();
+        for (Object o : (List<Object>) r.json().get("shm")) {
+            Map<String, Object> seg = (Map<String, Object>) o;
+            sids.put(((Number) seg.get("shmid")).longValue(), (List<Object>) seg.get("sids"));
+        }
+        assertEquals(List.of("TEST1"), sids.get(shmid(key1)), "ora_dbw0_TEST1 attaches it too, but only pmon names the instance");
+        assertEquals(List.of("+ASM1"), sids.get(shmid(key2)));
+        Tool.Result text = Tool.memstats("--no-db", "--filter", "pid(" + pmon1.pid() + ")", "single");
+        assertTrue(text.out().matches("(?s).*│ " + key1 + " +│ " + shmid(key1) + " +│ 16\\.78 MB +│.*│ TEST1 +│.*"), text.out());
+    }
+
+    @Test
     void sqlplusOutputIsSplitByMarkers() {
         String script = Sqlplus.script(new java.util.LinkedHashMap<>(Map.of("+q", "select 1 from dual;\n")));
         assertTrue(script.contains("select 1 from dual\n/\n"), script);
