@@ -24,6 +24,7 @@ import lib.Splitter;
 import lib.Status;
 import lib.SysvShm;
 import lib.SysvShmFrames;
+import lib.SysvShmPages;
 import lib.Table;
 import lib.Units;
 import picocli.CommandLine;
@@ -294,11 +295,17 @@ public class processes2png implements Callable<Integer> {
         Splitter sp = splitter instanceof Splitter.ByUid ? new Splitter.ByUid(users::get) : splitter;
         int selfPid = proc.isLive() ? (int) ProcessHandle.current().pid() : -1;
         GroupScan.Selection sel = GroupScan.select(proc, processFilter, selfPid);
-        List<SysvShm.Segment> segments = proc.exists("sysvipc/shm") ? SysvShm.parse(proc.readString("sysvipc/shm")) : List.of();
-        GroupScan.Options opt = new GroupScan.Options(Math.max(1, nThreads), memLimitBytes(), line -> {
+        java.util.function.Consumer<String> log = line -> {
             err.println(line);
             err.flush();
-        }, null);
+        };
+        List<SysvShm.Segment> segments = List.of();
+        if (colour == Colour.groups && proc.exists("sysvipc/shm")) {
+            // shm_mem as memstats shows it: resident pages read from each segment, hugetlb rss corrected
+            segments = SysvShmPages.read(proc, SysvShm.parse(proc.readString("sysvipc/shm")), pageSize, false, log)
+                    .stream().map(SysvShmPages.SegmentPages::corrected).toList();
+        }
+        GroupScan.Options opt = new GroupScan.Options(Math.max(1, nThreads), memLimitBytes(), log, null);
         GroupScan.Result scan = GroupScan.run(proc, sel, List.of(sp), segments, pageSize, opt);
         List<GroupScan.GroupStats> groups = scan.splits().get(0).groups();
         LongOpenHashSet shmids = new LongOpenHashSet();
