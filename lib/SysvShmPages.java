@@ -97,7 +97,7 @@ public final class SysvShmPages {
      * huge page): then every hugetlb rss is a multiple of factor x huge page size, and one exceeds
      * its segment or all together exceed the huge pages in use.
      */
-    static boolean hugetlbRssInflated(List<SegmentPages> hugetlb, Meminfo meminfo, long pageSize) {
+    public static boolean hugetlbRssInflated(List<SegmentPages> hugetlb, Meminfo meminfo, long pageSize) {
         if (hugetlb.isEmpty()) return false;
         long inUseBytes = Math.max(0, meminfo.hugePagesTotal() - meminfo.hugePagesFree()) * meminfo.hugepageSizeBytes();
         long sumDefaultSize = 0;

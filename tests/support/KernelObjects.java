@@ -40,6 +40,16 @@ final class KernelObjects {
         return out;
     }
 
+    /**
+     * A /proc/sys value. Not Files.readString: it reads one byte first, and a sysctl read at a
+     * non-zero offset is end of file ("32" would read as "3").
+     */
+    static String readSysctl(Path path) throws IOException {
+        try (var in = Files.newInputStream(path)) {
+            return new String(in.readNBytes(4096)).trim();
+        }
+    }
+
     /** A SysV key no one uses: "M3" then random bits. */
     static int uniqueKey() {
         return 0x4d330000 | ThreadLocalRandom.current().nextInt(1, 0xffff);
@@ -81,8 +91,16 @@ final class KernelObjects {
                     StandardOpenOption.WRITE);
             lock = lockFile.lock();
             long before = read();
-            Files.writeString(NR_HUGEPAGES, Long.toString(before + n));
-            added = read() - before;
+            long got = 0;
+            for (int attempt = 0; attempt < 4 && got < n; attempt++) {
+                if (attempt > 0) {
+                    // free 2 MiB blocks may be scattered: let the kernel compact memory and try again
+                    Files.writeString(Path.of("/proc/sys/vm/compact_memory"), "1");
+                }
+                Files.writeString(NR_HUGEPAGES, Long.toString(before + n));
+                got = read() - before;
+            }
+            added = got;
             if (added < n) {
                 close();
                 throw new IOException("the kernel gave " + added + " of " + n + " huge pages (memory fragmented?)");
@@ -90,7 +108,7 @@ final class KernelObjects {
         }
 
         static long read() throws IOException {
-            return Long.parseLong(Files.readString(NR_HUGEPAGES).trim());
+            return Long.parseLong(readSysctl(NR_HUGEPAGES));
         }
 
         @Override
