@@ -91,6 +91,25 @@ class PostgresConnectionsTest {
         return pids;
     }
 
+    /** The shmid of the SysV segment a process attaches (the inode column of its /SYSV mapping). */
+    static long sysvShmid(int pid) throws IOException {
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + pid + "/maps"))) {
+            lib.Maps.Mapping m = lib.Maps.parseLine(line);
+            if (m.isSysvShm()) return m.sysvShmid();
+        }
+        throw new AssertionError("backend " + pid + " attaches no SysV segment: is shared_memory_type = sysv"
+                + " (tests/support/pg-setup.sh sets it)?");
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> segment(Tool.Result memstats, long shmid) {
+        for (Object o : (List<Object>) memstats.json().get("shm")) {
+            Map<String, Object> seg = (Map<String, Object>) o;
+            if (Tool.num(seg, "shmid") == shmid) return seg;
+        }
+        throw new AssertionError("memstats lists no segment " + shmid);
+    }
+
     static String mb(long bytes) {
         return String.format(Locale.ROOT, "%.2f MB", bytes / 1e6);
     }
@@ -126,6 +145,14 @@ class PostgresConnectionsTest {
             assertTrue(ownPerConnection >= 200 * 1024, "backend mem_uss per connection " + ownPerConnection);
             assertTrue(rss >= N * 200L * 1024, "postgres mem_rss grew by " + mb(rss));
             assertTrue(Tool.num(mine, "mem_rss") >= Tool.num(mine, "mem_uss"));
+            // pg-setup.sh puts the shared buffers in a SysV segment: every backend attaches it, as Oracle processes attach the SGA
+            long shmid = sysvShmid(pids.get(0));
+            Map<String, Object> seg = segment(during, shmid);
+            assertTrue(Tool.num(seg, "size") >= 128 * Tool.MiB, "shared_buffers 128MB and more: " + seg);
+            assertTrue(Tool.num(seg, "nattch") >= N + 1, "the postmaster and every backend attach it: " + seg);
+            assertEquals(Tool.num(seg, "rss"), Tool.num(mine, "shm_mem"), "the backends' shm_mem is that segment's rss");
+            System.out.printf("PostgreSQL shared buffers: SysV segment shmid %d, size %s, rss %s, nattch %d%n", shmid,
+                    mb(Tool.num(seg, "size")), mb(Tool.num(seg, "rss")), Tool.num(seg, "nattch"));
             System.out.printf("PostgreSQL, %d connections: comm(postgres) procs %d -> %d, mem_rss %s -> %s (+%s, %s per connection),"
                             + " mem_uss +%s (%s per connection); the %d backends: mem_rss %s, mem_uss %s (%s per connection)%n",
                     N, Tool.num(pgBefore, "procs"), Tool.num(pgDuring, "procs"), mb(Tool.num(pgBefore, "mem_rss")),

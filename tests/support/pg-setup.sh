@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs (Debian packages) and starts a PostgreSQL cluster listening on 127.0.0.1 only, with the
-# test role lmtest / password lmtest. Idempotent: run by .ci/run, and by PostgresConnectionsTest when
-# no server answers outside CI. Prints "started" when it started the cluster, "running" otherwise.
+# Installs (Debian packages) and starts a PostgreSQL cluster listening on 127.0.0.1 only, shared buffers
+# in a SysV segment, with the test role lmtest / password lmtest. Idempotent: run by .ci/run, and by
+# PostgresConnectionsTest when no server answers outside CI. Prints "started" when it started the cluster, "running" otherwise.
 set -euo pipefail
 if ! command -v pg_lsclusters >/dev/null || [ -z "$(ls /usr/lib/postgresql 2>/dev/null)" ]; then
     apt-get update -qq >&2
@@ -15,9 +15,13 @@ if [ -z "${ver:-}" ]; then
     read -r ver cluster port status _ < <(pg_lsclusters --no-header | head -n1)
 fi
 conf=/etc/postgresql/$ver/$cluster
-if [ ! -f "$conf/conf.d/linux-mem-test.conf" ]; then
+# loopback only; shared buffers in a SysV segment (instead of mmap) so memstats shows it, like an SGA
+settings="listen_addresses = '127.0.0.1'
+port = 5432
+shared_memory_type = sysv"
+if [ "$(cat "$conf/conf.d/linux-mem-test.conf" 2>/dev/null)" != "$settings" ]; then
     mkdir -p "$conf/conf.d"
-    printf "listen_addresses = '127.0.0.1'\nport = 5432\n" > "$conf/conf.d/linux-mem-test.conf"
+    printf '%s\n' "$settings" > "$conf/conf.d/linux-mem-test.conf"
     if [ "$status" = online ]; then pg_ctlcluster "$ver" "$cluster" restart >&2; fi
 fi
 result=running
