@@ -242,6 +242,7 @@ public class memstats implements Callable<Integer> {
             };
             Sections sections = new Sections();
             sections.pageSize = pageSize;
+            sections.live = proc.isLive();
             sections.tmpfs = Tmpfs.of(proc);
             List<SysvShm.Segment> kernelSegments = proc.exists("sysvipc/shm")
                     ? SysvShm.parse(proc.readString("sysvipc/shm")) : List.of();
@@ -336,6 +337,7 @@ public class memstats implements Callable<Integer> {
         Map<Long, List<String>> sidsByShmid = new LinkedHashMap<>();
         Meminfo meminfo;
         long pageSize;
+        boolean live;
     }
 
     private static String sizeOrDash(long bytes) {
@@ -348,7 +350,7 @@ public class memstats implements Callable<Integer> {
 
     private static void printTmpfs(PrintWriter out, Sections s) {
         if (s.tmpfs.isEmpty()) {
-            out.println("tmpfs: none");
+            out.println(s.live ? "tmpfs: none" : "tmpfs: not recorded in this snapshot");
         } else {
             out.println("tmpfs");
             Table t = new Table("mount_point", "noswap", "huge", "fs_size", "fs_used");

@@ -124,7 +124,7 @@ public final class SysvShmPages {
         boolean inflated = meminfo.hugepageSizeBytes() > 0 && hugetlbRssInflated(hugetlb, meminfo, pageSize);
         if (inflated) {
             log.accept("/proc/sysvipc/shm counts hugetlb segments' rss " + meminfo.hugepageSizeBytes() / pageSize
-                    + " times too high on this kernel: shown corrected");
+                    + " times too high (a 6.x kernel): shown corrected");
         }
         List<SegmentPages> out = new ArrayList<>();
         for (SegmentPages p : segs) {
@@ -135,8 +135,9 @@ public final class SysvShmPages {
             }
             long hp = h.pageSizeBytes();
             long rss = inflated ? p.shm().rssBytes() / (hp / pageSize) : p.shm().rssBytes();
-            // every resident page of a hugetlb segment is a huge page (they are never swapped)
-            out.add(pageSizesKnown ? new SegmentPages(p.shm(), rss, hp, 0, rss / hp) : new SegmentPages(p.shm(), rss, -1, -1, -1));
+            // every resident page of a hugetlb segment is a huge page (they are never swapped); a snapshot's
+            // candidate is known to be one only once its rss proved inflated
+            out.add(pageSizesKnown || inflated ? new SegmentPages(p.shm(), rss, hp, 0, rss / hp) : p);
         }
         return out;
     }

@@ -3,6 +3,7 @@ import lib.ProcFs;
 import lib.SysvShm;
 import lib.SysvShmPages;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,13 +20,8 @@ class MemstatsShmTest {
     static final long MiB = Tool.MiB;
 
     /** The "shm" row of a shmid in memstats JSON output. */
-    @SuppressWarnings("unchecked")
     static Map<String, Object> shmRow(Tool.Result r, long shmid) {
-        for (Object o : (List<Object>) r.json().get("shm")) {
-            Map<String, Object> row = (Map<String, Object>) o;
-            if (Tool.num(row, "shmid") == shmid) return row;
-        }
-        throw new AssertionError("no shm row for shmid " + shmid + " in " + r.out());
+        return Tool.row(r, "shm", "shmid", shmid);
     }
 
     /** The text table line of a shmid: its cells, trimmed. */
@@ -151,6 +147,30 @@ class MemstatsShmTest {
     }
 
     @Test
+    void snapshotShowsTheKernelFiguresAndCorrectsInflatedHugetlbRss(@TempDir Path dir) throws IOException {
+        Files.createDirectories(dir.resolve("proc/sysvipc"));
+        Files.writeString(dir.resolve("proc/meminfo"), "MemTotal: 24684084 kB\nMemAvailable: 20000000 kB\n"
+                + "HugePages_Total: 40\nHugePages_Free: 24\nHugePages_Rsvd: 16\nHugePages_Surp: 0\nHugepagesize: 2048 kB\n");
+        // the fixture's 128 MiB segment, and a 64 MiB hugetlb one half written as a 6.x kernel prints it
+        Files.writeString(dir.resolve("proc/sysvipc/shm"), String.join("\n",
+                "       key      shmid perms                  size  cpid  lpid nattch   uid   gid  cuid  cgid      atime      dtime      ctime                   rss                  swap",
+                "1296387404          0   666             134217728     2    12      3     0     0     0     0 1795314792          0 1795314792             134217728                     0",
+                "1295194537          5   600              67108864     2    12      0     0     0     0     0 1795314792          0 1795314792           17179869184                     0", ""));
+        Files.writeString(dir.resolve("metadata.json"), "{\"page_size\": 4096}");
+        Tool.Result r = Tool.memstats("--procfs-root", dir.toString(), "single", "--format", "json");
+        assertEquals(0, r.exit(), r.toString());
+        Map<String, Object> plain = shmRow(r, 0);
+        assertEquals(128 * MiB, Tool.num(plain, "rss"));
+        assertNull(plain.get("pages_4k"), "a snapshot cannot say");
+        Map<String, Object> huge = shmRow(r, 5);
+        assertEquals(32 * MiB, Tool.num(huge, "rss"));
+        assertEquals(17179869184L, Tool.num(huge, "kernel_rss"));
+        assertEquals(16, Tool.num(huge, "pages_2m"));
+        assertEquals(0, Tool.num(huge, "pages_4k"));
+        assertTrue(r.err().contains("512 times too high"), r.err());
+    }
+
+    @Test
     void sectionsComeInOrderThroughJbang() throws Exception {
         int key = KernelObjects.uniqueKey();
         try (Workload w = Workload.start(Map.of("MEMTEST_SHM", "order"), "shmget:" + key + ":4:-", "shmat:" + key + ":4")) {
@@ -159,9 +179,10 @@ class MemstatsShmTest {
             String out = new String(p.getInputStream().readAllBytes());
             assertTrue(p.waitFor(120, TimeUnit.SECONDS));
             assertEquals(0, p.exitValue(), out);
-            int tmpfs = out.indexOf("tmpfs"), shm = out.indexOf("SysV shared memory segments"), huge = out.indexOf("HugePages ("),
-                    scanned = out.indexOf("Scanned 1 processes"), split = out.indexOf("environment variable MEMTEST_SHM");
-            assertTrue(tmpfs == 0 && tmpfs < shm && shm < huge && huge < scanned && scanned < split, out);
+            int tmpfs = out.indexOf("tmpfs"), oracle = out.indexOf("Oracle instance"), shm = out.indexOf("SysV shared memory segments"),
+                    huge = out.indexOf("HugePages ("), scanned = out.indexOf("Scanned 1 processes"),
+                    split = out.indexOf("environment variable MEMTEST_SHM");
+            assertTrue(tmpfs == 0 && tmpfs < oracle && oracle < shm && shm < huge && huge < scanned && scanned < split, out);
             assertTrue(out.contains("│ " + key + " "), out);
         } finally {
             KernelObjects.removeSegment(key);

@@ -55,6 +55,17 @@ final class Tool {
         throw new AssertionError("no split named " + splitName + " in " + r.out());
     }
 
+    /** The row of a JSON list section ("shm", "tmpfs"...) whose column has this value (numbers compared as longs). */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> row(Result r, String section, String column, Object value) {
+        for (Object o : (List<Object>) r.json().get(section)) {
+            Map<String, Object> row = (Map<String, Object>) o;
+            Object v = row.get(column);
+            if (v instanceof Number n && value instanceof Number w ? n.longValue() == w.longValue() : value.equals(v)) return row;
+        }
+        throw new AssertionError("no " + section + " row with " + column + " = " + value + " in " + r.out());
+    }
+
     static long num(Map<String, Object> group, String key) {
         return ((Number) group.get(key)).longValue();
     }
