@@ -1,7 +1,6 @@
 package lib;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -73,18 +72,7 @@ public final class DirProcFs implements ProcFs {
 
     @Override
     public PositionalFile open(String relativePath) throws IOException {
-        FileChannel ch = FileChannel.open(root.resolve(relativePath), StandardOpenOption.READ);
-        return new PositionalFile() {
-            @Override
-            public int read(ByteBuffer dst, long pos) throws IOException {
-                return ch.read(dst, pos);
-            }
-
-            @Override
-            public void close() throws IOException {
-                ch.close();
-            }
-        };
+        return PositionalFile.of(FileChannel.open(root.resolve(relativePath), StandardOpenOption.READ));
     }
 
     @Override

@@ -15,6 +15,21 @@ public interface ProcFs extends Closeable {
     interface PositionalFile extends Closeable {
         /** Reads up to dst.remaining() bytes at pos; returns bytes read, -1 at end of file. */
         int read(ByteBuffer dst, long pos) throws IOException;
+
+        /** A real file's channel as a PositionalFile (closing it closes the channel). */
+        static PositionalFile of(java.nio.channels.FileChannel ch) {
+            return new PositionalFile() {
+                @Override
+                public int read(ByteBuffer dst, long pos) throws IOException {
+                    return ch.read(dst, pos);
+                }
+
+                @Override
+                public void close() throws IOException {
+                    ch.close();
+                }
+            };
+        }
     }
 
     /** Where it came from, for messages. */

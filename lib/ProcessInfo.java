@@ -37,7 +37,9 @@ public record ProcessInfo(int pid, int ppid, int uid, String comm, List<String> 
             try {
                 env = Environ.parse(proc.read(pid + "/environ"));
             } catch (NoSuchFileException e) {
-                throw e;
+                // a snapshot has no environ for kernel threads (ESRCH when captured): only a vanished dir means gone
+                if (!proc.exists(Integer.toString(pid))) throw e;
+                env = Map.of();
             } catch (IOException e) {
                 env = Map.of();
             }

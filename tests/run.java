@@ -9,6 +9,7 @@
 //SOURCES ../procinfo.java
 //SOURCES ../shmat.java
 //SOURCES ../processes2png.java
+//SOURCES ../snap.java
 //SOURCES support/*.java
 //SOURCES *Test.java
 

@@ -1,12 +1,16 @@
 import picocli.CommandLine;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /** Runs a tool's picocli command in this JVM and captures its output. */
 final class Tool {
@@ -77,6 +81,45 @@ final class Tool {
             if (line.startsWith(field + ":")) kb += Long.parseLong(line.substring(field.length() + 1).replace("kB", "").trim());
         }
         return kb * 1024;
+    }
+
+    /**
+     * Runs a tool's main class in a JVM of its own as nobody (uid and gid 65534): the test classpath
+     * is copied where nobody can read it, and removed afterwards.
+     */
+    static Result runAsNobody(String mainClass, String... args) throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("tool-cp");
+        try {
+            List<String> cp = new ArrayList<>();
+            for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+                Path src = Path.of(entry);
+                if (!Files.isRegularFile(src)) continue;
+                Path dst = dir.resolve(cp.size() + "-" + src.getFileName());
+                Files.copy(src, dst);
+                dst.toFile().setReadable(true, false);
+                cp.add(dst.toString());
+            }
+            dir.toFile().setExecutable(true, false);
+            dir.toFile().setReadable(true, false);
+            String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                    javaBin, "-cp", String.join(File.pathSeparator, cp), mainClass));
+            cmd.addAll(List.of(args));
+            Process p = new ProcessBuilder(cmd).directory(new File("/tmp")).redirectErrorStream(false).start();
+            // stderr is small; read it after stdout, which can be large
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(300, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException(mainClass + " as nobody did not finish");
+            }
+            return new Result(p.exitValue(), out, err);
+        } finally {
+            try (var s = Files.list(dir)) {
+                for (Path f : s.toList()) Files.delete(f);
+            }
+            Files.delete(dir);
+        }
     }
 
     static final long MiB = 1024 * 1024;

@@ -1,0 +1,284 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//DEPS info.picocli:picocli:4.7.6
+//DEPS it.unimi.dsi:fastutil-core:8.5.15
+//DEPS org.roaringbitmap:RoaringBitmap:1.3.0
+//DEPS de.vandermeer:asciitable:0.3.2
+//DEPS net.java.dev.jna:jna:5.15.0
+//SOURCES lib/*.java
+//JAVA_OPTIONS -XX:+UseSerialGC -Xmn24m -Xshare:auto
+
+import lib.SnapshotWriter;
+import lib.Status;
+import lib.TarWriter;
+import lib.Units;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.ScopeType;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.Callable;
+import java.util.zip.GZIPOutputStream;
+
+@Command(name = "snap", mixinStandardHelpOptions = true, version = snap.VERSION,
+        description = {"Capture a box's memory state (/proc: processes, pagemaps, kpageflags, kpagecount) into one",
+                "DIR.tar.gz, streamed with no temporary copy, to analyse anywhere: memstats --procfs-root DIR.tar.gz.",
+                "Needs root."},
+        subcommands = {snap.Run.class, snap.Test.class})
+public class snap implements Callable<Integer> {
+    static final String VERSION = "snap 0.1";
+
+    @Option(names = "--skip-processes", scope = ScopeType.INHERIT, description = "Capture only the kernel-wide files (kpageflags, meminfo...).")
+    boolean skipProcesses;
+
+    @Option(names = "--skip-shm-pagemap", scope = ScopeType.INHERIT,
+            description = "Leave the SysV shared memory ranges out of the pagemaps (much smaller with a large SGA).")
+    boolean skipShmPagemap;
+
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, description = "Log every process captured.")
+    boolean verbose;
+
+    @Option(names = "--gzip-level", scope = ScopeType.INHERIT, hidden = true, defaultValue = "1",
+            description = "gzip compression level (1 fast ... 9 small).")
+    int gzipLevel;
+
+    @Option(names = "--keep-mib", scope = ScopeType.INHERIT, hidden = true, defaultValue = "8",
+            description = "Data of a sparse file kept from its first read up to this size; beyond it the data is read twice.")
+    long keepMiB;
+
+    @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Show stack traces of errors.")
+    boolean debug;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line (also used by the tests). */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new snap());
+        cl.setParameterExceptionHandler((ex, args) -> {
+            ex.getCommandLine().getErr().println("snap: " + ex.getMessage());
+            return 2;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
+            snap top = c.getCommandSpec().root().commandLine().getCommand();
+            if (top.debug) ex.printStackTrace(c.getErr());
+            else c.getErr().println("snap: " + oneLine(ex));
+            return 1;
+        });
+        return cl;
+    }
+
+    static String oneLine(Throwable ex) {
+        String m = ex.getMessage();
+        if (ex instanceof java.nio.file.NoSuchFileException) return "no such file: " + m;
+        if (ex instanceof java.nio.file.AccessDeniedException) return "permission denied: " + m;
+        if (ex instanceof java.nio.file.FileSystemException f && f.getReason() != null) return f.getFile() + ": " + f.getReason();
+        return m != null ? m : ex.getClass().getSimpleName();
+    }
+
+    /** Errors that are the user's or the system's, not bugs: one line, no trace. */
+    static final class Failure extends RuntimeException {
+        Failure(String m) {
+            super(m);
+        }
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return 2;
+    }
+
+    SnapshotWriter.Options options() {
+        PrintWriter err = spec.commandLine().getErr();
+        return new SnapshotWriter.Options(skipProcesses, skipShmPagemap, (int) ProcessHandle.current().pid(),
+                keepMiB << 20, line -> {
+            if (verbose || !line.startsWith("process ")) {
+                err.println(line);
+                err.flush();
+            }
+        });
+    }
+
+    /** The archive of DIR, once we know we run as root. */
+    Path archiveAsRoot(String dir) throws IOException {
+        int euid = Status.parse(Files.readString(Path.of("/proc/self/status"))).effectiveUid();
+        if (euid != 0) {
+            throw new Failure("snap needs root: pagemap shows no page frames and kpageflags is unreadable to other users");
+        }
+        return archiveOf(dir);
+    }
+
+    /** DIR given by the user: its archive DIR.tar.gz ("x.tar.gz" given as DIR means the same). */
+    static Path archiveOf(String dir) {
+        Path p = Path.of(dir).toAbsolutePath().normalize();
+        String name = p.getFileName() == null ? "" : p.getFileName().toString();
+        if (name.endsWith(".tar.gz")) name = name.substring(0, name.length() - 7);
+        if (name.isEmpty() || name.equals(".") || name.equals("..")) throw new Failure("DIR must name the snapshot, e.g. snap-" + "host");
+        return p.resolveSibling(name + ".tar.gz");
+    }
+
+    static String topName(Path archive) {
+        String n = archive.getFileName().toString();
+        return n.substring(0, n.length() - ".tar.gz".length());
+    }
+
+    static OutputStream gzip(OutputStream out, int level) throws IOException {
+        return new GZIPOutputStream(out, 1 << 16) {
+            {
+                def.setLevel(level);
+            }
+        };
+    }
+
+    @Command(name = "run", description = "Write DIR.tar.gz (refuses to overwrite it, or to start without room for it).")
+    static final class Run implements Callable<Integer> {
+        @ParentCommand
+        snap top;
+
+        @Parameters(paramLabel = "DIR", description = "Snapshot name, e.g. /var/tmp/snap-$(hostname): writes /var/tmp/snap-HOST.tar.gz.")
+        String dir;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter out = top.spec.commandLine().getOut();
+            Path archive = top.archiveAsRoot(dir);
+            Path parent = archive.getParent();
+            if (Files.exists(archive)) throw new Failure(archive + " exists: refusing to overwrite it");
+            if (!Files.isDirectory(parent)) throw new Failure("no such directory: " + parent);
+            if (!Files.isWritable(parent)) throw new Failure("cannot write in " + parent);
+            SnapshotWriter.Options opt = top.options();
+            SnapshotWriter.Estimate est = SnapshotWriter.estimate(Path.of("/proc"), opt);
+            long free = Files.getFileStore(parent).getUsableSpace();
+            if (est.archiveBytes() > free) {
+                throw new Failure("not enough space in " + parent + ": the archive may need about " + Units.mb(est.archiveBytes())
+                        + ", " + Units.mb(free) + " free (snap test tells the exact size)");
+            }
+            Path partial = parent.resolve("." + archive.getFileName() + ".part-" + ProcessHandle.current().pid());
+            Cleanup cleanup = new Cleanup(partial, archive);
+            Thread hook = new Thread(cleanup::abort, "snap-cleanup");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                SnapshotWriter.Stats stats;
+                try (OutputStream file = Files.newOutputStream(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                     OutputStream gz = gzip(new BufferedOutputStream(file, 1 << 16), top.gzipLevel);
+                     TarWriter tar = new TarWriter(gz)) {
+                    stats = new SnapshotWriter(Path.of("/proc"), tar, topName(archive), VERSION, opt).write();
+                }
+                cleanup.commit();
+                long size = Files.size(archive);
+                out.printf("%s: %s, %d processes (%d vanished, %d partly unreadable), %s read from /proc in %s%n",
+                        archive, Units.mb(size), stats.processes(), stats.vanished(), stats.unreadable(),
+                        Units.mb(stats.bytesRead()), Units.duration(stats.totalMs() * 1_000_000L));
+                out.flush();
+                return 0;
+            } catch (IOException | RuntimeException e) {
+                cleanup.abort();
+                throw e;
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException ignored) {
+                    // already shutting down: the hook runs
+                }
+            }
+        }
+    }
+
+    /** The partial archive's fate: renamed into place once complete, removed on error or interruption. */
+    static final class Cleanup {
+        private final Path partial, archive;
+        private boolean done;
+
+        Cleanup(Path partial, Path archive) {
+            this.partial = partial;
+            this.archive = archive;
+        }
+
+        synchronized void commit() throws IOException {
+            if (done) throw new IOException("interrupted");
+            if (Files.exists(archive)) {
+                abort();
+                throw new FileAlreadyExistsException(archive.toString(), null, "appeared while snap was writing it: left untouched");
+            }
+            Files.move(partial, archive, StandardCopyOption.ATOMIC_MOVE);
+            done = true;
+        }
+
+        synchronized void abort() {
+            if (done) return;
+            done = true;
+            try {
+                Files.deleteIfExists(partial);
+            } catch (IOException ignored) {
+                // nothing more to do while exiting
+            }
+        }
+    }
+
+    @Command(name = "test", description = "Dry run: read everything a run would, print statistics, write nothing.")
+    static final class Test implements Callable<Integer> {
+        @ParentCommand
+        snap top;
+
+        @Parameters(paramLabel = "DIR", arity = "0..1", defaultValue = "snapshot",
+                description = "Where the archive would go (default: ./snapshot.tar.gz), for the free space.")
+        String dir;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter out = top.spec.commandLine().getOut();
+            Path archive = top.archiveAsRoot(dir);
+            SnapshotWriter.Options opt = top.options();
+            SnapshotWriter.Estimate est = SnapshotWriter.estimate(Path.of("/proc"), opt);
+            CountingSink sink = new CountingSink();
+            SnapshotWriter.Stats stats;
+            try (OutputStream gz = gzip(sink, top.gzipLevel); TarWriter tar = new TarWriter(gz)) {
+                stats = new SnapshotWriter(Path.of("/proc"), tar, topName(archive), VERSION, opt).write();
+            }
+            long free = Files.isDirectory(archive.getParent()) ? Files.getFileStore(archive.getParent()).getUsableSpace() : -1;
+            out.printf("processes:           %d captured, %d vanished, %d partly unreadable%n", stats.processes(),
+                    stats.vanished(), stats.unreadable());
+            out.printf("read from /proc:     %s in %s (kernel files %s, processes %s)%n", Units.mb(stats.bytesRead()),
+                    Units.duration(stats.totalMs() * 1_000_000L), Units.duration(stats.kernelMs() * 1_000_000L),
+                    Units.duration(stats.processesMs() * 1_000_000L));
+            out.printf("tar stream:          %s%n", Units.mb(stats.tarBytes()));
+            out.printf("archive size:        %s (compressed now; a run checks against %s)%n", Units.mb(sink.count), Units.mb(est.archiveBytes()));
+            out.printf("archive would be:    %s%s%n", archive, Files.exists(archive) ? " (exists: run would refuse)" : "");
+            out.printf("free space there:    %s%s%n", free < 0 ? "unknown (no such directory)" : Units.mb(free),
+                    free >= 0 && est.archiveBytes() > free ? " (not enough: run would refuse)" : "");
+            out.flush();
+            return 0;
+        }
+    }
+
+    /** Discards what is written, counting it. */
+    static final class CountingSink extends OutputStream {
+        long count;
+
+        @Override
+        public void write(int b) {
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            count += len;
+        }
+    }
+}

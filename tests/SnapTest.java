@@ -1,0 +1,287 @@
+import lib.Libc;
+import lib.ProcFs;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * snap run on a still workload with known memory, then memstats on the archive, on its GNU tar
+ * extraction and as nobody; refusals and interruption. One capture of the whole machine is shared.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SnapTest {
+    static final long MiB = Tool.MiB;
+    final String var = "MEMTEST_SNAP_" + ProcessHandle.current().pid();
+    final int shmKey = 0x5a000000 | (int) (ProcessHandle.current().pid() & 0xffffff);
+    Path dir, archive;
+    Workload a, b, c, d;
+    Tool.Result snapRun, live, offline;
+    long pageSize;
+
+    @BeforeAll
+    void capture() throws IOException {
+        dir = Files.createTempDirectory("snaptest");
+        dir.toFile().setExecutable(true, false);
+        dir.toFile().setReadable(true, false);
+        Path shared = dir.resolve("shared.dat");
+        a = Workload.start(Map.of(var, "A"), "anon:32", "fork:3", "anon:8");
+        b = Workload.start(Map.of(var, "B"), "file:" + shared + ":16", "anon:4", "fork:1", "anon:2");
+        // started as nobody (not setuid later, which makes the kernel show its /proc files as root's)
+        c = Workload.startAs(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"), Map.of(var, "C"), "anon:12");
+        d = Workload.start(Map.of(var, "D"), "shmget:" + shmKey + ":32:-", "shmat:" + shmKey + ":16", "fork:1", "anon:1");
+        pageSize = lib.PageSize.live();
+        live = Tool.memstats("--filter", "env_k(" + var + ")", "groups", "-e", var, "--format", "json");
+        snapRun = Tool.run(snap.commandLine(), "run", dir.resolve("s1").toString());
+        archive = dir.resolve("s1.tar.gz");
+        offline = Tool.memstats("--procfs-root", archive.toString(), "--filter", "env_k(" + var + ")", "groups", "-e", var, "--format", "json");
+    }
+
+    @AfterAll
+    void cleanUp() throws IOException {
+        for (Workload w : new Workload[]{a, b, c, d}) if (w != null) w.close();
+        try {
+            int id = Libc.INSTANCE.shmget(shmKey, 0, 0);
+            Libc.INSTANCE.shmctl(id, Libc.IPC_RMID, null);
+        } catch (com.sun.jna.LastErrorException gone) {
+            // never created
+        }
+        deleteTree(dir);
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        if (p == null || !Files.exists(p)) return;
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path f : s.sorted(Comparator.reverseOrder()).toList()) {
+                f.toFile().setWritable(true);
+                Files.delete(f);
+            }
+        }
+    }
+
+    String splitName() {
+        return "environment variable " + var;
+    }
+
+    @Test
+    void runWritesTheArchiveAndSaysSo() {
+        assertEquals(0, snapRun.exit(), snapRun.toString());
+        assertTrue(Files.isRegularFile(archive), snapRun.toString());
+        assertTrue(snapRun.out().startsWith(archive + ": "), snapRun.out());
+        try (Stream<Path> s = Files.list(dir)) {
+            assertEquals(List.of(), s.filter(f -> f.getFileName().toString().contains(".part")).toList(), "no partial left");
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void snapshotAgreesWithLiveGroupByGroup() {
+        assertEquals(0, live.exit(), live.toString());
+        assertEquals(0, offline.exit(), offline.toString());
+        Map<String, Map<String, Object>> l = Tool.groups(live, splitName()), o = Tool.groups(offline, splitName());
+        assertEquals(Map.of("A", 4L, "B", 2L, "C", 1L, "D", 2L),
+                Map.of("A", Tool.num(o.get("A"), "procs"), "B", Tool.num(o.get("B"), "procs"),
+                        "C", Tool.num(o.get("C"), "procs"), "D", Tool.num(o.get("D"), "procs")), offline.out());
+        assertEquals(l.keySet(), o.keySet());
+        long fewPages = 8 * pageSize;
+        for (String g : l.keySet()) {
+            for (String col : List.of("procs", "mem_rss", "mem_anon", "mem_uss", "swap_anon", "swap_rss", "swap_uss", "shm_mem", "shm_swap")) {
+                long lv = Tool.num(l.get(g), col), ov = Tool.num(o.get(g), col);
+                assertTrue(Math.abs(lv - ov) <= fewPages, g + "." + col + ": live " + lv + ", snapshot " + ov);
+            }
+        }
+        // the workload's known memory is there, not just equal emptiness
+        assertTrue(Tool.num(o.get("A"), "mem_uss") >= (32 + 3 * 8) * MiB, offline.out());
+        assertTrue(Tool.num(o.get("B"), "mem_rss") >= (16 + 4 + 2) * MiB, offline.out());
+        assertTrue(Tool.num(o.get("C"), "mem_anon") >= 12 * MiB, offline.out());
+        assertTrue(Tool.num(o.get("D"), "shm_mem") >= 16 * MiB, offline.out());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void metadataHoldsWhatAnOfflineAnalysisNeeds() throws IOException {
+        Map<String, Object> m;
+        try (ProcFs snap = ProcFs.at(archive.toString())) {
+            m = (Map<String, Object>) lib.Json.parse(snap.metadataJson());
+            assertFalse(snap.exists(Long.toString(ProcessHandle.current().pid())), "snap's own process is left out");
+            assertTrue(snap.exists("self/mountinfo"), "mountinfo for the tmpfs table");
+            assertTrue(snap.exists("sysvipc/shm") && snap.exists("kpageflags") && snap.exists("kpagecount"));
+            assertEquals(65534, snap.ownerUid(c.pid() + "/pagemap"), "owners kept");
+            assertEquals(0, snap.ownerUid(a.pid() + "/status"));
+        }
+        assertEquals(Files.readString(Path.of("/proc/sys/kernel/hostname")).strip(), m.get("hostname"));
+        OffsetDateTime when = OffsetDateTime.parse((String) m.get("datetime"));
+        assertTrue(Math.abs(when.toEpochSecond() - System.currentTimeMillis() / 1000) < 3600, m.get("datetime").toString());
+        assertEquals(Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip(), ((Map<String, Object>) m.get("kernel")).get("release"));
+        assertEquals(pageSize, m.get("page_size"));
+        assertEquals(Long.toString(pageSize), ((Map<String, Object>) m.get("getconf")).get("PAGESIZE"));
+        assertEquals("snap 0.1", m.get("tool"));
+        Map<String, Object> users = (Map<String, Object>) m.get("users"), groups = (Map<String, Object>) m.get("groups");
+        assertEquals("root", users.get("0"));
+        assertEquals("nobody", users.get("65534"));
+        assertEquals("root", groups.get("0"));
+        Map<String, Object> timings = (Map<String, Object>) m.get("timings");
+        assertTrue(timings.containsKey("kernel_ms") && timings.containsKey("processes_ms") && timings.containsKey("total_ms"), timings.toString());
+        int shmid = Libc.INSTANCE.shmget(shmKey, 0, 0);
+        Map<String, Object> seg = (Map<String, Object>) ((Map<String, Object>) m.get("shm")).get(shmKey + "-" + shmid);
+        assertNotNull(seg, m.get("shm").toString());
+        assertEquals(32 * MiB, seg.get("size"));
+        assertEquals(d.pids().stream().map(Long::valueOf).sorted().toList(), seg.get("pids"));
+    }
+
+    @Test
+    void gnuTarExtractsSparseFilesAndTheDirectoryAnalysesTheSame() throws Exception {
+        Path x = dir.resolve("x");
+        Files.createDirectories(x);
+        run("tar", "-xzf", archive.toString(), "-C", x.toString());
+        Path pagemap = x.resolve("s1/proc/" + a.pid() + "/pagemap");
+        long apparent = Files.size(pagemap);
+        long onDisk = du(pagemap);
+        assertTrue(apparent > 1L << 30, "pagemap extends to the stack: " + apparent);
+        assertTrue(onDisk > 0 && onDisk * 1000 < apparent, "sparse on disk: " + onDisk + " of " + apparent);
+        Path kpageflags = x.resolve("s1/proc/kpageflags");
+        assertTrue(du(kpageflags) < Files.size(kpageflags), "kpageflags sparse too");
+        assertEquals(Files.readString(x.resolve("s1/proc/" + a.pid() + "/maps")), Files.readString(Path.of("/proc/" + a.pid() + "/maps")));
+
+        Tool.Result fromDir = Tool.memstats("--procfs-root", x.resolve("s1").toString(), "--filter", "env_k(" + var + ")", "groups", "-e", var, "--format", "json");
+        assertEquals(0, fromDir.exit(), fromDir.toString());
+        assertEquals(withoutTimes(offline), withoutTimes(fromDir));
+        deleteTree(x);
+    }
+
+    /** Bytes allocated on disk (du), not the apparent size. */
+    static long du(Path p) throws Exception {
+        return Long.parseLong(run("du", "-B1", p.toString()).split("\\s+")[0]);
+    }
+
+    @SuppressWarnings("unchecked")
+    static Object withoutTimes(Tool.Result r) {
+        Map<String, Object> doc = r.json();
+        ((Map<String, Object>) doc.get("scan")).remove("elapsed_ms");
+        return doc;
+    }
+
+    @Test
+    void nobodyAnalysesTheArchive() throws Exception {
+        Tool.Result r = Tool.runAsNobody("memstats", "--procfs-root", archive.toString(), "--filter", "env_k(" + var + ")",
+                "groups", "-e", var, "-u", "--format", "json");
+        assertEquals(0, r.exit(), r.toString());
+        assertEquals(Tool.groups(offline, splitName()), Tool.groups(r, splitName()));
+        assertTrue(Tool.groups(r, "UID").containsKey("nobody"), "user names from the snapshot: " + r.out());
+    }
+
+    @Test
+    void testWritesNothingAndPrintsStatistics() throws IOException {
+        Path target = dir.resolve("dry");
+        Tool.Result r = Tool.run(snap.commandLine(), "test", target.toString());
+        assertEquals(0, r.exit(), r.toString());
+        for (String line : List.of("processes:", "read from /proc:", "archive size:", "free space there:")) {
+            assertTrue(r.out().contains(line), r.out());
+        }
+        assertTrue(r.out().matches("(?s).*processes: +[1-9][0-9]* captured.*"), r.out());
+        try (Stream<Path> s = Files.list(dir)) {
+            assertEquals(List.of(), s.filter(f -> f.getFileName().toString().contains("dry")).toList());
+        }
+    }
+
+    @Test
+    void refusesAnExistingArchive() throws IOException {
+        Path existing = dir.resolve("old.tar.gz");
+        Files.writeString(existing, "precious");
+        Tool.Result r = Tool.run(snap.commandLine(), "run", dir.resolve("old").toString());
+        assertEquals(1, r.exit(), r.toString());
+        assertTrue(r.err().contains("exists"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertEquals("precious", Files.readString(existing));
+        Files.delete(existing);
+    }
+
+    /** A read-only mount stands for a directory snap cannot write in (root ignores permission bits). */
+    @ParameterizedTest
+    @ValueSource(strings = {"ro,size=1m|cannot write in", "size=256k|not enough space in"})
+    void refusesBeforeWritingOnAFileSystemItCannotUse(String optionsAndMessage) throws Exception {
+        String[] om = optionsAndMessage.split("\\|");
+        withTmpfs(om[0], mnt -> {
+            Tool.Result r = Tool.run(snap.commandLine(), "run", mnt.resolve("s").toString());
+            assertEquals(1, r.exit(), r.toString());
+            assertTrue(r.err().startsWith("snap: " + om[1] + " " + mnt), r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertEmpty(mnt);
+        });
+    }
+
+    interface MountUse {
+        void in(Path mnt) throws Exception;
+    }
+
+    /** Mounts a tmpfs with these options on a fresh directory, unmounts and removes it whatever happens. */
+    void withTmpfs(String options, MountUse use) throws Exception {
+        Path mnt = Files.createDirectory(dir.resolve("mnt-" + System.nanoTime()));
+        run("mount", "-t", "tmpfs", "-o", options, "snaptest", mnt.toString());
+        try {
+            use.in(mnt);
+        } finally {
+            run("umount", mnt.toString());
+            Files.delete(mnt);
+        }
+    }
+
+    /** Runs a command to its end, asserts it succeeded; its output. */
+    static String run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), String.join(" ", cmd) + ":\n" + out);
+        return out;
+    }
+
+    static void assertEmpty(Path d) throws IOException {
+        try (Stream<Path> s = Files.list(d)) {
+            assertEquals(List.of(), s.toList());
+        }
+    }
+
+    /** The real script through ./jbang, interrupted while it writes: neither the archive nor a partial file stays. */
+    @ParameterizedTest
+    @ValueSource(strings = {"INT", "TERM"})
+    void interruptionLeavesNothingBehind(String signal) throws Exception {
+        Path out = Files.createDirectory(dir.resolve("sig-" + signal));
+        Process p = new ProcessBuilder(Native.repoRoot().resolve("jbang").toString(), "snap.java", "run", out.resolve("s").toString())
+                .directory(Native.repoRoot().toFile()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("sig-" + signal + ".log").toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
+            while (isEmpty(out) && p.isAlive() && System.nanoTime() < deadline) Thread.sleep(5);
+            assertTrue(p.isAlive(), "snap ended before it could be interrupted: " + Files.readString(dir.resolve("sig-" + signal + ".log")));
+            assertFalse(isEmpty(out), "snap started writing");
+            run("kill", "-" + signal, Long.toString(p.pid()));
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertNotEquals(0, p.exitValue());
+            assertEmpty(out);
+        } finally {
+            p.destroyForcibly().waitFor();
+        }
+    }
+
+    static boolean isEmpty(Path d) throws IOException {
+        try (Stream<Path> s = Files.list(d)) {
+            return s.findAny().isEmpty();
+        }
+    }
+}
