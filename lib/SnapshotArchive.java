@@ -337,6 +337,13 @@ public final class SnapshotArchive implements ProcFs {
     }
 
     @Override
+    public String readLink(String relativePath) throws IOException {
+        Node n = nodes.get(relativePath);
+        if (n == null || n.link() == null) throw new NoSuchFileException(archive + "!" + relativePath);
+        return n.link();
+    }
+
+    @Override
     public int ownerUid(String relativePath) {
         Node n = nodes.get(relativePath);
         return n == null ? -1 : n.uid();

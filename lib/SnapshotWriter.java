@@ -28,9 +28,10 @@ import java.util.function.Consumer;
 
 /**
  * snap's capture: streams a live /proc into a tar (DIR/proc/..., DIR/metadata.json) one process at
- * a time. pagemap (the ranges of the process's mappings), kpageflags and kpagecount (System RAM)
- * become sparse entries holding only their non-zero regions. Memory stays bounded: one process's
- * small files, and pagemap data up to keepLimitBytes (beyond it the data is read a second time).
+ * a time. pagemap (the ranges of the process's mappings) becomes a sparse entry holding its non-zero
+ * blocks; kpageflags and kpagecount one holding the System RAM ranges, read once. Memory stays
+ * bounded: one process's small files, and pagemap data up to keepLimitBytes (beyond it the data is
+ * read a second time).
  */
 public final class SnapshotWriter {
     /** Kernel-wide text files captured under proc/ (missing ones are skipped). */
@@ -280,12 +281,11 @@ public final class SnapshotWriter {
     private void sparse(String name, Path file, long[] starts, long[] ends, int n, long realSize) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             ProcFs.PositionalFile pf = ProcFs.PositionalFile.of(ch);
-            SparseRegions r = scanner.scan(pf, starts, ends, n, realSize, opt.keepLimitBytes());
-            bytesRead += r.bytesRead();
+            SparseRegions r = SparseRegions.ofRanges(starts, ends, n, realSize);
             int[] a = attributes(file);
             tar.sparseFile(top + "/" + name, a[2], owner(a[0], a[1]), mtime, r.realSize(), r.offsets(), r.lengths(),
                     r.count(), r.source(pf, rereadBuffer));
-            if (!r.dataKept()) bytesRead += r.dataBytes();
+            bytesRead += r.dataBytes();
             verbose(name + ": " + r.count() + " regions, " + Units.mb(r.dataBytes()) + " of data");
         }
     }
@@ -356,6 +356,10 @@ public final class SnapshotWriter {
         options.put("skip_shm_pagemap", opt.skipShmPagemap());
         m.put("options", options);
         m.put("shm", shm());
+        String mountinfo = text("self/mountinfo");
+        // statvfs cannot be done offline: the tmpfs table comes from these
+        m.put("tmpfs", mountinfo == null ? List.of()
+                : Tmpfs.parseMountinfo(mountinfo).stream().map(t -> Tmpfs.measure(t).toJson()).toList());
         m.put("users", names(uids, users));
         m.put("groups", names(gids, groups));
         m.put("getconf", Getconf.run());

@@ -30,6 +30,31 @@ public record SparseRegions(long realSize, long[] offsets, long[] lengths, int c
     }
 
     /**
+     * The ranges themselves as regions (widened to whole 512-byte blocks, merged where they touch),
+     * data to be read when written: one read, nothing kept. For kpageflags and kpagecount, whose
+     * System RAM ranges hold data almost everywhere and are too large to read twice.
+     */
+    public static SparseRegions ofRanges(long[] starts, long[] ends, int ranges, long realSize) {
+        LongArrayList offsets = new LongArrayList(), lengths = new LongArrayList();
+        long data = 0;
+        for (int r = 0; r < ranges; r++) {
+            long s = starts[r] - starts[r] % TarWriter.BLOCK, e = Math.min(TarWriter.roundUp(ends[r]), realSize);
+            if (e <= s) continue;
+            int last = offsets.size() - 1;
+            if (last >= 0 && offsets.getLong(last) + lengths.getLong(last) >= s) {
+                long end = Math.max(e, offsets.getLong(last) + lengths.getLong(last));
+                data += end - offsets.getLong(last) - lengths.getLong(last);
+                lengths.set(last, end - offsets.getLong(last));
+            } else {
+                offsets.add(s);
+                lengths.add(e - s);
+                data += e - s;
+            }
+        }
+        return new SparseRegions(realSize, offsets.toLongArray(), lengths.toLongArray(), offsets.size(), null, data);
+    }
+
+    /**
      * A scanner with its own read buffer and kept-data buffer, reused from one file to the next: the
      * data of a result is valid until the next scan.
      */
