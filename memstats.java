@@ -240,20 +240,18 @@ public class memstats implements Callable<Integer> {
                 err.println(line);
                 err.flush();
             };
-            Sections sections = new Sections();
-            sections.pageSize = pageSize;
-            sections.live = proc.isLive();
-            sections.tmpfs = Tmpfs.of(proc);
+            List<Tmpfs.Mount> tmpfs = Tmpfs.of(proc);
             List<SysvShm.Segment> kernelSegments = proc.exists("sysvipc/shm")
                     ? SysvShm.parse(proc.readString("sysvipc/shm")) : List.of();
-            sections.shm = new ArrayList<>(SysvShmPages.read(proc, kernelSegments, pageSize, forceReadShm, log));
-            sections.shm.sort(java.util.Comparator.comparingLong((SysvShmPages.SegmentPages p) -> p.shm().sizeBytes())
+            List<SysvShmPages.SegmentPages> shm = new ArrayList<>(SysvShmPages.read(proc, kernelSegments, pageSize, forceReadShm, log));
+            shm.sort(java.util.Comparator.comparingLong((SysvShmPages.SegmentPages p) -> p.shm().sizeBytes())
                     .reversed().thenComparingLong(p -> p.shm().shmid()));
-            sections.meminfo = Meminfo.parse(proc.readString("meminfo"));
-            List<SysvShm.Segment> segments = sections.shm.stream().map(SysvShmPages.SegmentPages::corrected).toList();
+            List<SysvShm.Segment> segments = shm.stream().map(SysvShmPages.SegmentPages::corrected).toList();
             // before the scan, so the sqlplus processes it starts have ended when pages are read
             List<InstanceFigures> instances = instanceFigures(proc, segments, err);
-            sections.sidsByShmid = OracleInstance.sidsBySegment(proc, instances.stream().map(InstanceFigures::instance).toList());
+            Sections sections = new Sections(tmpfs, shm,
+                    OracleInstance.sidsBySegment(proc, instances.stream().map(InstanceFigures::instance).toList()),
+                    Meminfo.parse(proc.readString("meminfo")), pageSize, proc.isLive());
             boolean tty = System.console() != null && !json;
             GroupScan.Options opt = new GroupScan.Options(nThreads, limit, log, tty ? (d, n) -> {
                 if (d % 10 == 0 || d == n) {
@@ -330,14 +328,8 @@ public class memstats implements Callable<Integer> {
     }
 
     /** What is printed before the scan line: machine-wide memory outside the process page tables. */
-    static final class Sections {
-        List<Tmpfs.Mount> tmpfs = List.of();
-        List<SysvShmPages.SegmentPages> shm = List.of();
-        /** Oracle instances (sid) whose pmon attaches each shmid; filled by the Oracle section. */
-        Map<Long, List<String>> sidsByShmid = new LinkedHashMap<>();
-        Meminfo meminfo;
-        long pageSize;
-        boolean live;
+    record Sections(List<Tmpfs.Mount> tmpfs, List<SysvShmPages.SegmentPages> shm, Map<Long, List<String>> sidsByShmid,
+                    Meminfo meminfo, long pageSize, boolean live) {
     }
 
     private static String sizeOrDash(long bytes) {
@@ -349,12 +341,12 @@ public class memstats implements Callable<Integer> {
     }
 
     private static void printTmpfs(PrintWriter out, Sections s) {
-        if (s.tmpfs.isEmpty()) {
-            out.println(s.live ? "tmpfs: none" : "tmpfs: not recorded in this snapshot");
+        if (s.tmpfs().isEmpty()) {
+            out.println(s.live() ? "tmpfs: none" : "tmpfs: not recorded in this snapshot");
         } else {
             out.println("tmpfs");
             Table t = new Table("mount_point", "noswap", "huge", "fs_size", "fs_used");
-            for (Tmpfs.Mount m : s.tmpfs) {
+            for (Tmpfs.Mount m : s.tmpfs()) {
                 t.row(m.mountPoint(), m.noswap() ? "yes" : "no", m.huge(), sizeOrDash(m.fsSizeBytes()), sizeOrDash(m.fsUsedBytes()));
             }
             out.println(t.render());
@@ -363,20 +355,20 @@ public class memstats implements Callable<Integer> {
     }
 
     private static void printShm(PrintWriter out, Sections s) {
-        if (s.shm.isEmpty()) {
+        if (s.shm().isEmpty()) {
             out.println("SysV shared memory segments: none");
         } else {
             out.println("SysV shared memory segments");
             Table t = new Table("key", "shmid", "size", "rss", "pages_4k", "pages_2M", "swap", "used %", "sid");
-            for (SysvShmPages.SegmentPages p : s.shm) {
+            for (SysvShmPages.SegmentPages p : s.shm()) {
                 SysvShm.Segment g = p.shm();
                 t.row(g.key(), g.shmid(), Units.mb(g.sizeBytes()), Units.mb(p.rssBytes()), countOrDash(p.pages4k()),
-                        countOrDash(p.pages2M()), Units.mb(g.swapBytes()), Math.round(p.usedPct(s.pageSize)),
-                        String.join(",", s.sidsByShmid.getOrDefault(g.shmid(), List.of())));
+                        countOrDash(p.pages2M()), Units.mb(g.swapBytes()), Math.round(p.usedPct(s.pageSize())),
+                        String.join(",", s.sidsByShmid().getOrDefault(g.shmid(), List.of())));
             }
             out.println(t.render());
         }
-        Meminfo mi = s.meminfo;
+        Meminfo mi = s.meminfo();
         out.printf("HugePages (%d kB): total %d, free %d, reserved %d, in use %d (%s)%n%n", mi.hugepageSizeBytes() / 1024,
                 mi.hugePagesTotal(), mi.hugePagesFree(), mi.hugePagesRsvd(), mi.hugePagesInUse(),
                 Units.mb(mi.hugePagesInUse() * mi.hugepageSizeBytes()));
@@ -443,9 +435,9 @@ public class memstats implements Callable<Integer> {
             splits.add(split);
         }
         Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("tmpfs", sec.tmpfs.stream().map(Tmpfs.Mount::toJson).toList());
+        doc.put("tmpfs", sec.tmpfs().stream().map(Tmpfs.Mount::toJson).toList());
         List<Object> shm = new ArrayList<>();
-        for (SysvShmPages.SegmentPages p : sec.shm) {
+        for (SysvShmPages.SegmentPages p : sec.shm()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("key", p.shm().key());
             m.put("shmid", p.shm().shmid());
@@ -454,15 +446,15 @@ public class memstats implements Callable<Integer> {
             m.put("pages_4k", p.pages4k() < 0 ? null : p.pages4k());
             m.put("pages_2m", p.pages2M() < 0 ? null : p.pages2M());
             m.put("swap", p.shm().swapBytes());
-            m.put("used_pct", Math.round(p.usedPct(sec.pageSize) * 100) / 100.0);
-            m.put("sids", sec.sidsByShmid.getOrDefault(p.shm().shmid(), List.of()));
+            m.put("used_pct", Math.round(p.usedPct(sec.pageSize()) * 100) / 100.0);
+            m.put("sids", sec.sidsByShmid().getOrDefault(p.shm().shmid(), List.of()));
             m.put("page_size", p.pageSizeBytes() < 0 ? null : p.pageSizeBytes());
             m.put("kernel_rss", p.shm().rssBytes());
             m.put("nattch", p.shm().nattch());
             shm.add(m);
         }
         doc.put("shm", shm);
-        Meminfo mi = sec.meminfo;
+        Meminfo mi = sec.meminfo();
         Map<String, Object> huge = new LinkedHashMap<>();
         huge.put("total", mi.hugePagesTotal());
         huge.put("free", mi.hugePagesFree());
