@@ -6,8 +6,12 @@ import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
+
+import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
 
 /**
  * What each SysV segment holds in RAM, by page size, without ever changing it.
@@ -70,10 +74,7 @@ public final class SysvShmPages {
                                           boolean forceReadShm, Consumer<String> log) throws IOException {
         Meminfo meminfo = Meminfo.parse(proc.readString("meminfo"));
         List<SegmentPages> out = new ArrayList<>();
-        if (!proc.isLive()) {
-            for (SysvShm.Segment s : segments) out.add(new SegmentPages(s, s.rssBytes(), -1, -1, -1));
-            return correctHugetlbRss(out, meminfo, pageSize, false, log);
-        }
+        if (!proc.isLive()) return correctHugetlbRss(fromSnapshot(proc, segments, pageSize), meminfo, pageSize, true, log);
         try (Reader r = new Reader(proc, pageSize)) {
             for (SysvShm.Segment s : segments) {
                 if (s.swapBytes() > 0 && !forceReadShm) {
@@ -89,7 +90,68 @@ public final class SysvShmPages {
                 out.add(r.read(s, log));
             }
         }
-        return correctHugetlbRss(out, meminfo, pageSize, true, log);
+        return correctHugetlbRss(out, meminfo, pageSize, false, log);
+    }
+
+    /**
+     * A snapshot cannot attach a segment. Its page size is KernelPageSize of an attaching process's
+     * mapping (smaps); its resident pages by size are the frames the captured processes map (their
+     * pagemaps over its /SYSV mapping, so a resident page no process maps is not seen), classified
+     * with the saved kpageflags; unknown when snap left the SysV ranges out (--skip-shm-pagemap).
+     */
+    private static List<SegmentPages> fromSnapshot(ProcFs proc, List<SysvShm.Segment> segments, long pageSize) throws IOException {
+        Map<Long, List<long[]>> attached = new HashMap<>(); // shmid -> {pid, start, end}
+        for (int pid : proc.pids()) {
+            String maps;
+            try {
+                maps = proc.readString(pid + "/maps");
+            } catch (IOException e) {
+                continue;
+            }
+            for (Maps.Mapping m : Maps.parse(maps)) {
+                if (m.isSysvShm()) attached.computeIfAbsent(m.sysvShmid(), k -> new ArrayList<>()).add(new long[]{pid, m.start(), m.end()});
+            }
+        }
+        boolean framesSaved = proc.exists("kpageflags") && !shmPagemapSkipped(proc);
+        PageMap pagemap = new PageMap(pageSize);
+        long[] flags = new long[512];
+        List<SegmentPages> out = new ArrayList<>();
+        try (KPageFlags kpageflags = framesSaved ? KPageFlags.open(proc) : null) {
+            for (SysvShm.Segment s : segments) {
+                List<long[]> at = attached.getOrDefault(s.shmid(), List.of());
+                long mappingPageSize = -1;
+                for (long[] a : at) {
+                    if (mappingPageSize < 0 && proc.exists(a[0] + "/smaps")) {
+                        mappingPageSize = PageSize.ofMapping(proc.readString(a[0] + "/smaps"), a[1]);
+                    }
+                }
+                if (mappingPageSize > pageSize || at.isEmpty() || !framesSaved) {
+                    out.add(new SegmentPages(s, s.rssBytes(), mappingPageSize, -1, -1));
+                    continue;
+                }
+                LongOpenHashSet frames = new LongOpenHashSet();
+                for (long[] a : at) {
+                    try (ProcFs.PositionalFile f = proc.open(a[0] + "/pagemap")) {
+                        pagemap.forEach(f, a[1], a[2], (vaddr, e) -> {
+                            if (PageMap.present(e)) frames.add(PageMap.pfn(e));
+                        });
+                    } catch (java.nio.file.NoSuchFileException e) {
+                        // a process whose pagemap was not captured
+                    }
+                }
+                long[] pfns = frames.toLongArray();
+                long large = largeFrames(kpageflags, flags, pfns, pfns.length);
+                long perHuge = TWO_MIB / pageSize;
+                out.add(new SegmentPages(s, s.rssBytes(), pageSize, pfns.length - large + large % perHuge, large / perHuge));
+            }
+        }
+        return out;
+    }
+
+    private static boolean shmPagemapSkipped(ProcFs proc) throws IOException {
+        String meta = proc.metadataJson();
+        return meta != null && Json.parse(meta) instanceof Map<?, ?> m && m.get("options") instanceof Map<?, ?> o
+                && Boolean.TRUE.equals(o.get("skip_shm_pagemap"));
     }
 
     /**
@@ -112,13 +174,15 @@ public final class SysvShmPages {
         return overSize || sumDefaultSize > inUseBytes;
     }
 
+    /** guessUnknown: a segment whose page size is unknown (in a snapshot) is a hugetlb candidate when its rss exceeds its size. */
     private static List<SegmentPages> correctHugetlbRss(List<SegmentPages> segs, Meminfo meminfo, long pageSize,
-                                                        boolean pageSizesKnown, Consumer<String> log) {
+                                                        boolean guessUnknown, Consumer<String> log) {
         List<SegmentPages> hugetlb = new ArrayList<>();
         for (SegmentPages p : segs) {
-            if (pageSizesKnown ? p.hugetlb(pageSize) : p.shm().rssBytes() > roundUp(p.shm().sizeBytes(), pageSize)) {
-                // a snapshot does not say which segments are hugetlb: one with rss beyond its size can only be one
-                hugetlb.add(pageSizesKnown ? p : new SegmentPages(p.shm(), p.rssBytes(), meminfo.hugepageSizeBytes(), -1, -1));
+            boolean known = p.pageSizeBytes() > 0;
+            if (known ? p.hugetlb(pageSize) : guessUnknown && p.shm().rssBytes() > roundUp(p.shm().sizeBytes(), pageSize)) {
+                // with no attaching process a snapshot does not say which segments are hugetlb: one with rss beyond its size can only be one
+                hugetlb.add(known ? p : new SegmentPages(p.shm(), p.rssBytes(), meminfo.hugepageSizeBytes(), -1, -1));
             }
         }
         boolean inflated = meminfo.hugepageSizeBytes() > 0 && hugetlbRssInflated(hugetlb, meminfo, pageSize);
@@ -137,7 +201,7 @@ public final class SysvShmPages {
             long rss = inflated ? p.shm().rssBytes() / (hp / pageSize) : p.shm().rssBytes();
             // every resident page of a hugetlb segment is a huge page (they are never swapped); a snapshot's
             // candidate is known to be one only once its rss proved inflated
-            out.add(pageSizesKnown || inflated ? new SegmentPages(p.shm(), rss, hp, 0, rss / hp) : p);
+            out.add(p.pageSizeBytes() > 0 || inflated ? new SegmentPages(p.shm(), rss, hp, 0, rss / hp) : p);
         }
         return out;
     }
@@ -221,24 +285,8 @@ public final class SysvShmPages {
             if (PageMap.present(entry)) pfns[count++] = PageMap.pfn(entry);
         }
 
-        /** How many of these frames belong to a transparent or hugetlb huge page (kpageflags), reading flags by spans. */
         private long largeFrames(long[] frames, int n) throws IOException {
-            Arrays.sort(frames, 0, n);
-            long large = 0;
-            int i = 0;
-            while (i < n) {
-                long start = frames[i];
-                int last = i;
-                while (last + 1 < n && frames[last + 1] - start < flags.length) last++;
-                int got = kpageflags.read(start, flags, (int) (frames[last] - start + 1));
-                while (i < n && frames[i] - start < got) {
-                    long f = flags[(int) (frames[i] - start)];
-                    if (KPageFlags.has(f, KPageFlags.THP) || KPageFlags.has(f, KPageFlags.HUGE)) large++;
-                    i++;
-                }
-                if (got == 0) i++;
-            }
-            return large;
+            return SysvShmPages.largeFrames(kpageflags, flags, frames, n);
         }
 
         @Override
@@ -246,5 +294,25 @@ public final class SysvShmPages {
             selfPagemap.close();
             kpageflags.close();
         }
+    }
+
+    /** How many of these frames belong to a transparent or hugetlb huge page (kpageflags), reading flags by spans. */
+    static long largeFrames(KPageFlags kpageflags, long[] flags, long[] frames, int n) throws IOException {
+        Arrays.sort(frames, 0, n);
+        long large = 0;
+        int i = 0;
+        while (i < n) {
+            long start = frames[i];
+            int last = i;
+            while (last + 1 < n && frames[last + 1] - start < flags.length) last++;
+            int got = kpageflags.read(start, flags, (int) (frames[last] - start + 1));
+            while (i < n && frames[i] - start < got) {
+                long f = flags[(int) (frames[i] - start)];
+                if (KPageFlags.has(f, KPageFlags.THP) || KPageFlags.has(f, KPageFlags.HUGE)) large++;
+                i++;
+            }
+            if (got == 0) i++;
+        }
+        return large;
     }
 }

@@ -206,6 +206,7 @@ class SnapArchiveTest {
      * attaches one 128 MiB segment.
      */
     @Test
+    @SuppressWarnings("unchecked")
     void snapPySampleAnalysesWithPlausibleGroups() throws IOException {
         String path = sample().toString();
         Tool.Result r = Tool.memstats("--procfs-root", path, "groups", "-e", "MEMLAB_GROUP", "--format", "json");
@@ -220,6 +221,9 @@ class SnapArchiveTest {
             assertTrue(Tool.num(x, "mem_rss") - Tool.num(x, "mem_uss") >= 32 * MiB, name + " does not hold it alone: " + x);
         }
         assertEquals(128 * MiB, Tool.num(g.get("C"), "shm_mem"));
+        Map<String, Object> seg = (Map<String, Object>) ((List<Object>) r.json().get("shm")).get(0);
+        assertEquals(128 * MiB / 4096, Tool.num(seg, "pages_4k") + 512 * Tool.num(seg, "pages_2m"),
+                "every page of C's segment, from C's pagemaps and kpageflags: " + seg);
         assertEquals(0, Tool.num(g.get("A"), "shm_mem"));
 
         Map<String, List<Integer>> byGroup = new LinkedHashMap<>();

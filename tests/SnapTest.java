@@ -149,6 +149,24 @@ class SnapTest {
                 && ((Map<String, Object>) t).get("fs_size") instanceof Long), "tmpfs sizes for the offline table: " + tmpfs);
     }
 
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> segment(Tool.Result r, long shmid) {
+        for (Object o : (List<Object>) r.json().get("shm")) {
+            Map<String, Object> seg = (Map<String, Object>) o;
+            if (((Number) seg.get("shmid")).longValue() == shmid) return seg;
+        }
+        throw new AssertionError("no segment " + shmid + " in " + r.out());
+    }
+
+    /** Offline, a segment's pages by size come from the attaching processes' pagemaps and kpageflags. */
+    @Test
+    void segmentPagesOfflineAreThoseLive() {
+        long shmid = Libc.INSTANCE.shmget(shmKey, 0, 0);
+        Map<String, Object> l = segment(live, shmid), o = segment(offline, shmid);
+        assertEquals(16 * MiB / pageSize, Tool.num(l, "pages_4k") + Tool.num(l, "pages_2m") * (2 * MiB / pageSize), l.toString());
+        for (String col : List.of("size", "rss", "pages_4k", "pages_2m", "swap")) assertEquals(l.get(col), o.get(col), col + ": " + o);
+    }
+
     /** The text output offline: tmpfs table from metadata, segment table from sysvipc/shm, groups. */
     @Test
     void offlineTextShowsTmpfsSegmentsAndGroups() {
@@ -198,6 +216,36 @@ class SnapTest {
         assertEquals(0, r.exit(), r.toString());
         assertEquals(Tool.groups(offline, splitName()), Tool.groups(r, splitName()));
         assertTrue(Tool.groups(r, "UID").containsKey("nobody"), "user names from the snapshot: " + r.out());
+    }
+
+    /** Without the SysV ranges in the pagemaps, groups are the same and segment pages unknown. */
+    @Test
+    void skipShmPagemapLeavesSegmentPagesUnknown() throws Exception {
+        Tool.Result r = Tool.run(snap.commandLine(), "--skip-shm-pagemap", "run", dir.resolve("noshm").toString());
+        assertEquals(0, r.exit(), r.toString());
+        Path noshm = dir.resolve("noshm.tar.gz");
+        Tool.Result o = Tool.memstats("--procfs-root", noshm.toString(), "--filter", "env_k(" + var + ")", "groups", "-e", var, "--format", "json");
+        assertEquals(0, o.exit(), o.toString());
+        Map<String, Object> seg = segment(o, Libc.INSTANCE.shmget(shmKey, 0, 0));
+        assertNull(seg.get("pages_4k"), seg.toString());
+        assertEquals(Tool.groups(offline, splitName()).get("D").get("shm_mem"), Tool.groups(o, splitName()).get("D").get("shm_mem"));
+        assertEquals(Tool.groups(offline, splitName()).get("D").get("procs"), Tool.groups(o, splitName()).get("D").get("procs"));
+        assertEquals(0, presentInSysvMapping(noshm, d.pid()), "no SysV range in the pagemap");
+        assertEquals(16 * MiB / pageSize, presentInSysvMapping(archive, d.pid()), "the touched 16 MiB in the full capture");
+        Files.delete(noshm);
+    }
+
+    /** Present entries of a process's SysV mapping in a snapshot's pagemap. */
+    long presentInSysvMapping(Path snapshot, int pid) throws IOException {
+        try (ProcFs p = ProcFs.at(snapshot.toString());
+             ProcFs.PositionalFile pagemap = p.open(pid + "/pagemap")) {
+            lib.Maps.Mapping m = lib.Maps.parse(p.readString(pid + "/maps")).stream().filter(lib.Maps.Mapping::isSysvShm).findFirst().orElseThrow();
+            long[] present = new long[1];
+            new lib.PageMap(pageSize).forEach(pagemap, m.start(), m.end(), (vaddr, e) -> {
+                if (lib.PageMap.present(e)) present[0]++;
+            });
+            return present[0];
+        }
     }
 
     @Test
