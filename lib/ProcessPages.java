@@ -97,6 +97,10 @@ public record ProcessPages(int pid, PageSet rss, PageSet anon, PageSet swap, Pag
             try {
                 maps = Maps.parse(proc.readString(pid + "/maps"));
             } catch (NoSuchFileException e) {
+                // a snapshot keeps a process whose maps the kernel would not show even to root: unreadable, as live
+                if (!proc.isLive() && proc.exists(Integer.toString(pid))) {
+                    throw new java.nio.file.AccessDeniedException(pid + "/maps", null, "not readable when the snapshot was taken");
+                }
                 throw new ProcessInfo.VanishedException(pid, e);
             }
             long pageSize = pagemap.pageSize();

@@ -90,6 +90,25 @@ class SnapTest {
         }
     }
 
+    /** Over the whole machine: a process the kernel hides from root (here /proc/1/maps) is unreadable offline as live. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void unreadableProcessesStayUnreadableOffline() throws IOException {
+        boolean hidden;
+        try {
+            Files.readAllBytes(Path.of("/proc/1/maps"));
+            hidden = false;
+        } catch (java.nio.file.AccessDeniedException e) {
+            hidden = true;
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(hidden, "/proc/1/maps is readable on this machine");
+        Tool.Result r = Tool.memstats("--procfs-root", archive.toString(), "--filter", "pid(1)", "single", "--format", "json");
+        assertEquals(0, r.exit(), r.toString());
+        Map<String, Object> scan = (Map<String, Object>) r.json().get("scan");
+        assertEquals(1L, scan.get("unreadable"), scan.toString());
+        assertEquals(0L, scan.get("vanished"), scan.toString());
+    }
+
     @Test
     void snapshotAgreesWithLiveGroupByGroup() {
         assertEquals(0, live.exit(), live.toString());
