@@ -146,7 +146,8 @@ public final class SnapshotWriter {
                 case VANISHED -> vanished++;
             }
         }
-        log("processes: " + captured + " captured, " + vanished + " vanished, " + unreadable + " partly unreadable");
+        log("processes: " + captured + " captured, " + vanished + " vanished, " + unreadable + " partly unreadable"
+                + (tar.shortRegions() > 0 ? ", " + tar.shortRegions() + " pagemap regions cut short by an exit (zeros)" : ""));
         return new int[]{captured, vanished, unreadable};
     }
 
@@ -314,8 +315,9 @@ public final class SnapshotWriter {
         for (int id : s.gids()) if (id >= 0) gids.add(id);
     }
 
+    /** A directory entry; the kernel-wide ones once (a process's own are written once anyway: not remembered, memory stays flat). */
     private void directory(String rel, int[] a) throws IOException {
-        if (!dirsWritten.add(rel)) return;
+        if (!rel.matches("proc/[0-9]+(/fd)?") && !dirsWritten.add(rel)) return;
         tar.directory(rel.isEmpty() ? top + "/" : top + "/" + rel + "/", 0755, owner(a[0], a[1]), mtime);
     }
 
