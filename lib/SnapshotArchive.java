@@ -74,6 +74,8 @@ public final class SnapshotArchive implements ProcFs {
             return load(archive, new TarReader(in));
         } catch (java.util.zip.ZipException e) {
             throw new IOException(archive + ": not a gzip archive (" + e.getMessage() + ")");
+        } catch (java.io.EOFException e) {
+            throw new IOException(archive + " is cut short (an incomplete copy?): " + e.getMessage());
         }
     }
 

@@ -257,6 +257,22 @@ class SnapArchiveTest {
         assertEquals("/bin:/usr/bin", m.get("CS_PATH"));
     }
 
+    /** A copy cut short (an interrupted scp): one line, exit 1. */
+    @Test
+    void truncatedArchiveIsOneLine() throws IOException {
+        Path cut = Files.createTempFile("snapcut", ".tar.gz");
+        try {
+            byte[] whole = Files.readAllBytes(sample());
+            Files.write(cut, Arrays.copyOf(whole, whole.length / 2));
+            Tool.Result r = Tool.memstats("--procfs-root", cut.toString(), "single");
+            assertEquals(1, r.exit(), r.toString());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertTrue(r.err().contains("is cut short"), r.err());
+        } finally {
+            Files.delete(cut);
+        }
+    }
+
     @Test
     void notAnArchiveIsOneLine() throws IOException {
         Path junk = Files.createTempFile("snapjunk", ".tar.gz");

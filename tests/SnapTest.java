@@ -254,6 +254,23 @@ class SnapTest {
         Files.delete(noshm);
     }
 
+    /** With no pagemap data kept from the first read, every pagemap is read a second time while written: same result. */
+    @Test
+    void pagemapsReadTwiceGiveTheSameGroups() {
+        Tool.Result r = Tool.run(snap.commandLine(), "--keep-mib", "0", "run", dir.resolve("twice").toString());
+        assertEquals(0, r.exit(), r.toString());
+        Tool.Result o = Tool.memstats("--procfs-root", dir.resolve("twice.tar.gz").toString(), "--filter", "env_k(" + var + ")",
+                "groups", "-e", var, "--format", "json");
+        assertEquals(0, o.exit(), o.toString());
+        Map<String, Map<String, Object>> once = Tool.groups(offline, splitName()), twice = Tool.groups(o, splitName());
+        assertEquals(once.keySet(), twice.keySet());
+        for (String g : once.keySet()) {
+            for (String col : List.of("procs", "mem_rss", "mem_anon", "mem_uss", "shm_mem")) {
+                assertTrue(Math.abs(Tool.num(once.get(g), col) - Tool.num(twice.get(g), col)) <= 8 * pageSize, g + "." + col + ": " + once.get(g) + " vs " + twice.get(g));
+            }
+        }
+    }
+
     /** Present entries of a process's SysV mapping in a snapshot's pagemap. */
     long presentInSysvMapping(Path snapshot, int pid) throws IOException {
         try (ProcFs p = ProcFs.at(snapshot.toString());
