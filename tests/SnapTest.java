@@ -254,6 +254,24 @@ class SnapTest {
         Files.delete(noshm);
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    void skipProcessesKeepsTheKernelFilesOnly() throws IOException {
+        Tool.Result r = Tool.run(snap.commandLine(), "--skip-processes", "run", dir.resolve("kernel").toString());
+        assertEquals(0, r.exit(), r.toString());
+        Path kernel = dir.resolve("kernel.tar.gz");
+        try (ProcFs p = ProcFs.at(kernel.toString())) {
+            assertEquals(List.of(), p.pids());
+            assertTrue(p.exists("kpageflags") && p.exists("meminfo") && p.exists("sysvipc/shm"));
+            Map<String, Object> meta = (Map<String, Object>) lib.Json.parse(p.metadataJson());
+            assertEquals(Boolean.TRUE, ((Map<String, Object>) meta.get("options")).get("skip_processes"));
+        }
+        Tool.Result m = Tool.memstats("--procfs-root", kernel.toString(), "single");
+        assertEquals(0, m.exit(), m.toString());
+        assertTrue(m.out().contains("Scanned 0 processes"), m.out());
+        Files.delete(kernel);
+    }
+
     /** With no pagemap data kept from the first read, every pagemap is read a second time while written: same result. */
     @Test
     void pagemapsReadTwiceGiveTheSameGroups() {
