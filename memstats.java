@@ -7,7 +7,7 @@
 //DEPS net.java.dev.jna:jna:5.15.0
 //SOURCES lib/*.java
 // a light collector and a small young generation: the scan keeps little alive, so peak RSS stays near what it keeps
-//JAVA_OPTIONS -XX:+UseSerialGC -Xmn24m -Xshare:auto
+//JAVA_OPTIONS -XX:+UseSerialGC -Xmn24m
 
 import lib.Filter;
 import lib.GroupScan;

@@ -85,20 +85,26 @@ public final class GroupScan {
         final String name;
         final boolean declared;
         int procs;
-        final ProcessPages.Sets sets;
+        /** processes assigned to it before the scan */
+        int planned;
+        ProcessPages.Sets sets;
         final LongOpenHashSet shmids = new LongOpenHashSet();
         /** segments of other IPC namespaces, as "namespace inode:shmid" */
         final java.util.Set<String> foreignShm = new java.util.HashSet<>();
 
-        Accumulator(String name, boolean declared, int denseBlocks) {
+        Accumulator(String name, boolean declared) {
             this.name = name;
             this.declared = declared;
-            this.sets = new ProcessPages.Sets(denseBlocks);
         }
 
         /** Counts a process whose pages were added into sets. */
         synchronized void count(long[] sysvShmids, long foreignIpcNs) {
-            procs++;
+            // the last process is in: the sets will not grow again, pack them
+            if (++procs == planned) {
+                sets.rss().compact();
+                sets.anon().compact();
+                sets.swap().compact();
+            }
             for (long id : sysvShmids) {
                 if (foreignIpcNs != 0) foreignShm.add(foreignIpcNs + ":" + id);
                 else shmids.add(id);
@@ -122,16 +128,9 @@ public final class GroupScan {
         }
     }
 
-    /** Dense blocks for this split's groups (rss and anon), or 0 to keep them sparse. */
-    private static int denseBlocks(Splitter sp, List<ProcessInfo> procs, ProcessTree tree, int ramBlocks) {
-        if (ramBlocks == 0) return 0;
-        java.util.Set<String> names = new java.util.HashSet<>();
-        for (ProcessInfo p : procs) {
-            names.add(sp.groupOf(p, tree));
-            if (names.size() * 2L * ramBlocks * 8192 > DENSE_BUDGET_BYTES) return 0;
-        }
-        if (sp instanceof Splitter.Custom c) names.addAll(c.declaredGroups());
-        return (names.size() + 1) * 2L * ramBlocks * 8192 <= DENSE_BUDGET_BYTES ? ramBlocks : 0;
+    /** Dense blocks for a split of this many groups (rss and anon dense), or 0 to keep them sparse. */
+    private static int denseBlocks(int groups, int ramBlocks) {
+        return ramBlocks > 0 && groups * 2L * ramBlocks * 8192 <= DENSE_BUDGET_BYTES ? ramBlocks : 0;
     }
 
     public static Result run(ProcFs proc, Selection sel, List<Splitter> splitters, List<SysvShm.Segment> segments,
@@ -146,18 +145,20 @@ public final class GroupScan {
         for (int s = 0; s < splitters.size(); s++) {
             Splitter sp = splitters.get(s);
             Map<String, Accumulator> byName = new LinkedHashMap<>();
-            int denseBlocks = denseBlocks(sp, procs, sel.tree(), ramBlocks);
             if (sp instanceof Splitter.Custom c) {
-                for (String g : c.declaredGroups()) byName.put(g, new Accumulator(g, true, denseBlocks));
-                byName.put(Splitter.OTHER, new Accumulator(Splitter.OTHER, true, denseBlocks));
+                for (String g : c.declaredGroups()) byName.put(g, new Accumulator(g, true));
+                byName.put(Splitter.OTHER, new Accumulator(Splitter.OTHER, true));
             } else if (sp instanceof Splitter.ByPids p) {
-                byName.put(p.groupName(), new Accumulator(p.groupName(), true, denseBlocks));
-                byName.put(Splitter.OTHER, new Accumulator(Splitter.OTHER, true, denseBlocks));
+                byName.put(p.groupName(), new Accumulator(p.groupName(), true));
+                byName.put(Splitter.OTHER, new Accumulator(Splitter.OTHER, true));
             }
             for (int i = 0; i < procs.size(); i++) {
                 String g = sp.groupOf(procs.get(i), sel.tree());
-                target[i][s] = byName.computeIfAbsent(g, n -> new Accumulator(n, false, denseBlocks));
+                target[i][s] = byName.computeIfAbsent(g, n -> new Accumulator(n, false));
+                target[i][s].planned++;
             }
+            int denseBlocks = denseBlocks(byName.size(), ramBlocks);
+            for (Accumulator a : byName.values()) a.sets = new ProcessPages.Sets(denseBlocks, a.planned);
             groups.add(byName);
         }
         for (Accumulator[] t : target) {
@@ -247,8 +248,8 @@ public final class GroupScan {
                     }
                 }
                 ProcessPages.Sets p = a.sets;
-                stats.add(new GroupStats(a.name, a.procs, rssSets.get(g).count() * pageSize, p.anon().result().count() * pageSize,
-                        rssUss[g] * pageSize, p.swapAnon().result().count() * pageSize, swapSets.get(g).count() * pageSize,
+                stats.add(new GroupStats(a.name, a.procs, rssSets.get(g).count() * pageSize, p.anon().count() * pageSize,
+                        rssUss[g] * pageSize, p.swapAnon().count() * pageSize, swapSets.get(g).count() * pageSize,
                         swapUss[g] * pageSize, shmMem, shmSwap, ids, unknown, rssSets.get(g)));
             }
             stats.sort(Comparator.comparingLong(GroupStats::memRss).reversed());

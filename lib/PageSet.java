@@ -125,16 +125,20 @@ public final class PageSet {
             for (int t = 0; t < touchedCount; t++) {
                 char hi = touched[t];
                 long[] b = blocks[hi];
+                int card = 0;
+                for (long w : b) card += Long.bitCount(w);
                 boolean packed = false;
                 for (T target : targets) {
                     PageUnion u = pick.apply(target);
+                    if (u.isCounter()) {
+                        u.count(card);
+                        continue;
+                    }
                     if (u.isDense(hi)) {
                         u.orDense(hi, b);
                         continue;
                     }
                     if (!packed) {
-                        int card = 0;
-                        for (long w : b) card += Long.bitCount(w);
                         single.clear();
                         single.append(hi, card > 4096 ? new BitmapContainer(b, card) : arrayContainer(b, card, scratch));
                         packed = true;

@@ -162,9 +162,13 @@ public record ProcessPages(int pid, PageSet rss, PageSet anon, PageSet swap, Pag
 
     /** The four sets of a group that processes are added into (memstats' accumulators). */
     public record Sets(PageUnion rss, PageUnion anon, PageUnion swap, PageUnion swapAnon) {
-        /** Frame sets dense over denseBlocks blocks of 65536 frames (0: sparse); swap sets sparse. */
-        public Sets(int denseBlocks) {
-            this(union(denseBlocks), union(denseBlocks), PageUnion.sparse(), PageUnion.sparse());
+        /**
+         * Frame sets dense over denseBlocks blocks of 65536 frames (0: sparse), swap sets sparse; for
+         * a group of one process the anonymous sets are only counted (they are never combined).
+         */
+        public Sets(int denseBlocks, int processes) {
+            this(union(denseBlocks), processes <= 1 ? PageUnion.counter() : union(denseBlocks),
+                    PageUnion.sparse(), processes <= 1 ? PageUnion.counter() : PageUnion.sparse());
         }
 
         private static PageUnion union(int denseBlocks) {
