@@ -9,6 +9,7 @@
 //DEPS org.postgresql:postgresql:42.7.4
 //SOURCES lib/*.java
 
+import lib.Cli;
 import lib.Units;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -72,18 +73,9 @@ public class connections implements Callable<Integer> {
 
     /** The configured command line (also used by the tests). */
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new connections());
-        cl.setParameterExceptionHandler((ex, args) -> {
-            ex.getCommandLine().getErr().println("connections: " + ex.getMessage());
-            return 2;
-        });
-        cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
-            connections top = c.getCommand();
-            if (top.debug) ex.printStackTrace(c.getErr());
-            else c.getErr().println("connections: " + (ex.getMessage() != null ? ex.getMessage() : ex.toString()));
-            return ex instanceof IllegalArgumentException ? 2 : 1;
-        });
-        return cl;
+        // usage errors are IllegalArgumentExceptions (exit 2), shown with their message as it is
+        return Cli.configure(new CommandLine(new connections()), "connections", (connections top) -> top.debug, Cli::message,
+                ex -> ex instanceof IllegalArgumentException);
     }
 
     /** host:port/service -> jdbc:oracle:thin:@//host:port/service; a jdbc: URL as it is. */

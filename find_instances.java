@@ -7,6 +7,7 @@
 //DEPS net.java.dev.jna:jna:5.15.0
 //SOURCES lib/*.java
 
+import lib.Cli;
 import lib.InstanceFigures;
 import lib.Json;
 import lib.OracleInstance;
@@ -68,18 +69,9 @@ public class find_instances implements Callable<Integer> {
 
     /** The configured command line (also used by the tests). */
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new find_instances());
-        cl.setParameterExceptionHandler((ex, args) -> {
-            ex.getCommandLine().getErr().println("find_instances: " + ex.getMessage());
-            return 2;
-        });
-        cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
-            find_instances top = c.getCommand();
-            if (top.debug) ex.printStackTrace(c.getErr());
-            else c.getErr().println("find_instances: " + (ex.getMessage() != null ? ex.getMessage() : ex.toString()));
-            return ex instanceof IllegalArgumentException ? 2 : 1;
-        });
-        return cl;
+        // usage errors are IllegalArgumentExceptions (exit 2), shown with their message as it is
+        return Cli.configure(new CommandLine(new find_instances()), "find_instances", (find_instances top) -> top.debug, Cli::message,
+                ex -> ex instanceof IllegalArgumentException);
     }
 
     @Override

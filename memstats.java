@@ -9,6 +9,9 @@
 // a light collector and a small young generation: the scan keeps little alive, so peak RSS stays near what it keeps
 //JAVA_OPTIONS -XX:+UseSerialGC -Xmn24m
 
+import lib.Cli;
+import lib.Cli.Failure;
+import lib.Cli.UsageError;
 import lib.Filter;
 import lib.GroupScan;
 import lib.InstanceFigures;
@@ -100,38 +103,7 @@ public class memstats implements Callable<Integer> {
 
     /** The configured command line (also used by the tests). */
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new memstats());
-        cl.setParameterExceptionHandler((ex, args) -> {
-            ex.getCommandLine().getErr().println("memstats: " + ex.getMessage());
-            return 2;
-        });
-        cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
-            memstats top = c.getCommandSpec().root().commandLine().getCommand();
-            if (top.debug) ex.printStackTrace(c.getErr());
-            else c.getErr().println("memstats: " + oneLine(ex));
-            return ex instanceof UsageError ? 2 : 1;
-        });
-        return cl;
-    }
-
-    static String oneLine(Throwable ex) {
-        String m = ex.getMessage();
-        if (ex instanceof java.nio.file.NoSuchFileException) return "no such file: " + m;
-        if (ex instanceof java.nio.file.AccessDeniedException) return "permission denied: " + m;
-        return m != null ? m : ex.getClass().getSimpleName();
-    }
-
-    static final class UsageError extends RuntimeException {
-        UsageError(String m) {
-            super(m);
-        }
-    }
-
-    /** Errors that are the user's or the system's, not bugs: one line, no trace. */
-    static final class Failure extends RuntimeException {
-        Failure(String m) {
-            super(m);
-        }
+        return Cli.configure(new CommandLine(new memstats()), "memstats", (memstats top) -> top.debug);
     }
 
     static final class FilterConverter implements CommandLine.ITypeConverter<Filter> {
@@ -248,7 +220,7 @@ public class memstats implements Callable<Integer> {
                     .reversed().thenComparingLong(p -> p.shm().shmid()));
             List<SysvShm.Segment> segments = shm.stream().map(SysvShmPages.SegmentPages::corrected).toList();
             // before the scan, so the sqlplus processes it starts have ended when pages are read
-            List<InstanceFigures> instances = instanceFigures(proc, segments, err);
+            List<InstanceFigures> instances = instanceFigures(proc, sel, selfPid, segments, err);
             Sections sections = new Sections(tmpfs, shm,
                     OracleInstance.sidsBySegment(proc, instances.stream().map(InstanceFigures::instance).toList()),
                     Meminfo.parse(proc.readString("meminfo")), pageSize, proc.isLive());
@@ -278,9 +250,12 @@ public class memstats implements Callable<Integer> {
         }
     }
 
-    private List<InstanceFigures> instanceFigures(ProcFs proc, List<SysvShm.Segment> segments, PrintWriter err) throws IOException {
+    private List<InstanceFigures> instanceFigures(ProcFs proc, GroupScan.Selection sel, int selfPid,
+            List<SysvShm.Segment> segments, PrintWriter err) throws IOException {
         if (dbTimeoutSeconds <= 0) throw new UsageError("--db-timeout must be positive");
-        List<ProcessInfo> all = OracleInstance.readAll(proc);
+        // the processes select read; this process too, which select leaves out (its ORACLE_SID counts it)
+        List<ProcessInfo> all = new ArrayList<>(sel.all());
+        if (selfPid > 0) all.add(ProcessInfo.read(proc, selfPid));
         List<OracleInstance> found = OracleInstance.discover(proc, all);
         return InstanceFigures.collect(proc, found, all, segments, proc.isLive() && !noDb,
                 Duration.ofSeconds(dbTimeoutSeconds), w -> {

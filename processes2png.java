@@ -9,6 +9,9 @@
 //SOURCES lib/*.java
 
 import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
+import lib.Cli;
+import lib.Cli.Failure;
+import lib.Cli.UsageError;
 import lib.FramePicture;
 import lib.FrameScan;
 import lib.Filter;
@@ -130,38 +133,7 @@ public class processes2png implements Callable<Integer> {
 
     /** The configured command line (also used by the tests). */
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new processes2png());
-        cl.setParameterExceptionHandler((ex, args) -> {
-            ex.getCommandLine().getErr().println("processes2png: " + ex.getMessage());
-            return 2;
-        });
-        cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
-            processes2png tool = c.getCommand();
-            if (tool.debug) ex.printStackTrace(c.getErr());
-            else c.getErr().println("processes2png: " + oneLine(ex));
-            return ex instanceof UsageError ? 2 : 1;
-        });
-        return cl;
-    }
-
-    static String oneLine(Throwable ex) {
-        String m = ex.getMessage();
-        if (ex instanceof NoSuchFileException) return "no such file: " + m;
-        if (ex instanceof AccessDeniedException) return "permission denied: " + m;
-        return m != null ? m : ex.getClass().getSimpleName();
-    }
-
-    static final class UsageError extends RuntimeException {
-        UsageError(String m) {
-            super(m);
-        }
-    }
-
-    /** The system's or the user's problem, not a bug: one line, exit 1. */
-    static final class Failure extends RuntimeException {
-        Failure(String m) {
-            super(m);
-        }
+        return Cli.configure(new CommandLine(new processes2png()), "processes2png", (processes2png tool) -> tool.debug);
     }
 
     /** One picture's worth of results. */
@@ -283,7 +255,7 @@ public class processes2png implements Callable<Integer> {
         } catch (AccessDeniedException e) {
             throw new Failure("cannot write " + target + ": permission denied in " + dir);
         } catch (IOException e) {
-            throw new Failure("cannot write " + target + ": " + oneLine(e));
+            throw new Failure("cannot write " + target + ": " + Cli.oneLine(e));
         }
     }
 

@@ -8,6 +8,7 @@
 //SOURCES lib/*.java
 
 import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
+import lib.Cli;
 import lib.Json;
 import lib.KPageFlags;
 import lib.Maps;
@@ -87,18 +88,8 @@ public class procinfo implements Callable<Integer> {
 
     /** The configured command line (also used by the tests). */
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new procinfo());
-        cl.setParameterExceptionHandler((ex, args) -> {
-            ex.getCommandLine().getErr().println("procinfo: " + ex.getMessage());
-            return 2;
-        });
-        cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
-            procinfo self = c.getCommand();
-            if (self.debug) ex.printStackTrace(c.getErr());
-            else c.getErr().println("procinfo: " + (ex.getMessage() != null ? ex.getMessage() : ex.toString()));
-            return 1;
-        });
-        return cl;
+        // every error exits 1, with its message as it is
+        return Cli.configure(new CommandLine(new procinfo()), "procinfo", (procinfo self) -> self.debug, Cli::message, ex -> false);
     }
 
     /** One process that could not be shown, and why. */

@@ -9,6 +9,7 @@
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Pointer;
+import lib.Cli;
 import lib.Libc;
 import lib.SysvShm;
 import lib.Table;
@@ -61,18 +62,8 @@ public class shmat implements Callable<Integer> {
 
     /** The configured command line (also used by the tests). */
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new shmat());
-        cl.setParameterExceptionHandler((ex, args) -> {
-            ex.getCommandLine().getErr().println("shmat: " + ex.getMessage());
-            return 2;
-        });
-        cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
-            shmat self = c.getCommand();
-            if (self.debug) ex.printStackTrace(c.getErr());
-            else c.getErr().println("shmat: " + (ex.getMessage() != null ? ex.getMessage() : ex.toString()));
-            return 1;
-        });
-        return cl;
+        // every error exits 1, with its message as it is
+        return Cli.configure(new CommandLine(new shmat()), "shmat", (shmat self) -> self.debug, Cli::message, ex -> false);
     }
 
     /** One attached segment: where it is in this process. */

@@ -8,6 +8,8 @@
 //SOURCES lib/*.java
 //JAVA_OPTIONS -XX:+UseSerialGC -Xmn24m -Xshare:auto
 
+import lib.Cli;
+import lib.Cli.Failure;
 import lib.SnapshotWriter;
 import lib.Status;
 import lib.TarWriter;
@@ -69,33 +71,14 @@ public class snap implements Callable<Integer> {
 
     /** The configured command line (also used by the tests). */
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new snap());
-        cl.setParameterExceptionHandler((ex, args) -> {
-            ex.getCommandLine().getErr().println("snap: " + ex.getMessage());
-            return 2;
-        });
-        cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
-            snap top = c.getCommandSpec().root().commandLine().getCommand();
-            if (top.debug) ex.printStackTrace(c.getErr());
-            else c.getErr().println("snap: " + oneLine(ex));
-            return 1;
-        });
-        return cl;
+        // every error exits 1 (snap has no usage errors of its own); other file errors as "FILE: reason"
+        return Cli.configure(new CommandLine(new snap()), "snap", (snap top) -> top.debug, snap::oneLine, ex -> false);
     }
 
     static String oneLine(Throwable ex) {
-        String m = ex.getMessage();
-        if (ex instanceof java.nio.file.NoSuchFileException) return "no such file: " + m;
-        if (ex instanceof java.nio.file.AccessDeniedException) return "permission denied: " + m;
-        if (ex instanceof java.nio.file.FileSystemException f && f.getReason() != null) return f.getFile() + ": " + f.getReason();
-        return m != null ? m : ex.getClass().getSimpleName();
-    }
-
-    /** Errors that are the user's or the system's, not bugs: one line, no trace. */
-    static final class Failure extends RuntimeException {
-        Failure(String m) {
-            super(m);
-        }
+        boolean named = ex instanceof java.nio.file.NoSuchFileException || ex instanceof java.nio.file.AccessDeniedException;
+        if (!named && ex instanceof java.nio.file.FileSystemException f && f.getReason() != null) return f.getFile() + ": " + f.getReason();
+        return Cli.oneLine(ex);
     }
 
     @Override

@@ -5,7 +5,6 @@ import org.roaringbitmap.PeekableIntIterator;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Reads /proc/kpageflags over every RAM frame of a picture, in large chunks, and paints each frame
@@ -138,35 +137,13 @@ public final class FrameScan {
         long pixelsPerPart = (pixels + parts - 1) / parts;
         int keys = colouring.keys();
         long[][] frames = new long[parts][keys], used = new long[parts][keys];
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        List<Thread> workers = new ArrayList<>();
-        for (int t = 0; t < parts; t++) {
-            int part = t;
+        Workers.run("frames", parts, parts, () -> part -> {
             long start = Math.min(layout.frames(), part * pixelsPerPart * perPixel);
             long end = Math.min(layout.frames(), (part + 1) * pixelsPerPart * perPixel);
-            Thread w = new Thread(() -> {
-                try (KPageFlags kpf = KPageFlags.open(proc)) {
-                    paint(kpf, picture, colouring.copy(), start, end, frames[part], used[part]);
-                } catch (Throwable e) {
-                    failure.compareAndSet(null, e);
-                }
-            }, "frames-" + t);
-            w.start();
-            workers.add(w);
-        }
-        for (Thread w : workers) {
-            try {
-                w.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted", e);
+            try (KPageFlags kpf = KPageFlags.open(proc)) {
+                paint(kpf, picture, colouring.copy(), start, end, frames[part], used[part]);
             }
-        }
-        Throwable f = failure.get();
-        if (f instanceof IOException io) throw io;
-        if (f instanceof RuntimeException re) throw re;
-        if (f instanceof Error err) throw err;
-        if (f != null) throw new IOException(f);
+        });
         long[] totalFrames = new long[keys], totalUsed = new long[keys];
         for (int t = 0; t < parts; t++) {
             for (int k = 0; k < keys; k++) {

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -21,9 +20,12 @@ public final class GroupScan {
     private GroupScan() {
     }
 
-    /** Which processes a scan will read, and why the others are left out. */
-    public record Selection(List<ProcessInfo> toScan, ProcessTree tree, int processes, int kernel, int filteredOut,
-                            int vanished) {
+    /**
+     * Which processes a scan will read, and why the others are left out. all: every process read but
+     * kernel threads, before the filter (for whoever needs the whole list without reading it again).
+     */
+    public record Selection(List<ProcessInfo> toScan, List<ProcessInfo> all, ProcessTree tree, int processes, int kernel,
+                            int filteredOut, int vanished) {
     }
 
     /** The "scan" section: counts, time, and whether the memory limit cut it short. */
@@ -77,7 +79,7 @@ public final class GroupScan {
         ProcessTree tree = new ProcessTree(all);
         List<ProcessInfo> kept = new ArrayList<>();
         for (ProcessInfo p : all) if (filter.test(p, tree)) kept.add(p);
-        return new Selection(kept, tree, processes, kernel, all.size() - kept.size(), vanished);
+        return new Selection(kept, List.copyOf(all), tree, processes, kernel, all.size() - kept.size(), vanished);
     }
 
     /** Pages of one group, merged from its processes (under the group's lock). */
@@ -167,19 +169,15 @@ public final class GroupScan {
             targetSets.add(sets);
         }
 
-        AtomicInteger next = new AtomicInteger();
         AtomicInteger done = new AtomicInteger();
         AtomicInteger vanished = new AtomicInteger();
         AtomicInteger unreadable = new AtomicInteger();
         AtomicBoolean partial = new AtomicBoolean();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        int threads = Math.max(1, Math.min(opt.threads(), Math.max(1, procs.size())));
-        List<Thread> workers = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            Thread w = new Thread(() -> {
+        try {
+            Workers.run("scan", opt.threads(), procs.size(), () -> {
                 ProcessPages.Reader reader = new ProcessPages.Reader(proc, pageSize);
-                int i;
-                while (failure.get() == null && !partial.get() && (i = next.getAndIncrement()) < procs.size()) {
+                return i -> {
+                    if (partial.get()) return; // the memory limit is reached: the rest is left unread
                     try {
                         long[] shmids = reader.readInto(procs.get(i).pid(), targetSets.get(i));
                         long foreignIpcNs = reader.foreignIpcNs(procs.get(i).pid(), shmids);
@@ -190,8 +188,6 @@ public final class GroupScan {
                         // a process the kernel will not show even to root (another namespace's init, a protected one)
                         unreadable.incrementAndGet();
                         opt.log().accept("cannot read process " + procs.get(i).pid() + " (" + procs.get(i).comm() + "): permission denied");
-                    } catch (Throwable e) {
-                        failure.compareAndSet(null, e);
                     }
                     int d = done.incrementAndGet();
                     if (opt.progress() != null) opt.progress().update(d, procs.size());
@@ -201,24 +197,10 @@ public final class GroupScan {
                         opt.log().accept("Memory limit of " + opt.memLimitBytes() / (1024 * 1024)
                                 + " MiB reached after " + d + " processes: results are partial");
                     }
-                }
-            }, "scan-" + t);
-            w.start();
-            workers.add(w);
-        }
-        for (Thread w : workers) {
-            try {
-                w.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted", e);
-            }
-        }
-        if (failure.get() != null) {
-            Throwable f = failure.get();
-            if (f instanceof IOException io) throw io;
-            if (f instanceof RuntimeException re) throw re;
-            throw new IOException(f);
+                };
+            });
+        } catch (Error e) {
+            throw new IOException(e); // a worker's Error (out of memory) shown as one line, as before
         }
 
         Map<Long, SysvShm.Segment> segById = new LinkedHashMap<>();
