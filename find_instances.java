@@ -70,7 +70,7 @@ public class find_instances implements Callable<Integer> {
     /** The configured command line (also used by the tests). */
     public static CommandLine commandLine() {
         // usage errors are IllegalArgumentExceptions (exit 2), shown with their message as it is
-        return Cli.configure(new CommandLine(new find_instances()), "find_instances", (find_instances top) -> top.debug, Cli::message,
+        return Cli.configure(new CommandLine(new find_instances()), "find_instances", (find_instances top) -> top.debug, Cli::oneLine,
                 ex -> ex instanceof IllegalArgumentException);
     }
 

@@ -220,7 +220,7 @@ public class memstats implements Callable<Integer> {
                     .reversed().thenComparingLong(p -> p.shm().shmid()));
             List<SysvShm.Segment> segments = shm.stream().map(SysvShmPages.SegmentPages::corrected).toList();
             // before the scan, so the sqlplus processes it starts have ended when pages are read
-            List<InstanceFigures> instances = instanceFigures(proc, sel, selfPid, segments, err);
+            List<InstanceFigures> instances = instanceFigures(proc, sel, segments, err);
             Sections sections = new Sections(tmpfs, shm,
                     OracleInstance.sidsBySegment(proc, instances.stream().map(InstanceFigures::instance).toList()),
                     Meminfo.parse(proc.readString("meminfo")), pageSize, proc.isLive());
@@ -250,12 +250,11 @@ public class memstats implements Callable<Integer> {
         }
     }
 
-    private List<InstanceFigures> instanceFigures(ProcFs proc, GroupScan.Selection sel, int selfPid,
+    private List<InstanceFigures> instanceFigures(ProcFs proc, GroupScan.Selection sel,
             List<SysvShm.Segment> segments, PrintWriter err) throws IOException {
         if (dbTimeoutSeconds <= 0) throw new UsageError("--db-timeout must be positive");
-        // the processes select read; this process too, which select leaves out (its ORACLE_SID counts it)
-        List<ProcessInfo> all = new ArrayList<>(sel.all());
-        if (selfPid > 0) all.add(ProcessInfo.read(proc, selfPid));
+        // the processes select read: memstats itself is not one of an instance's processes
+        List<ProcessInfo> all = sel.all();
         List<OracleInstance> found = OracleInstance.discover(proc, all);
         return InstanceFigures.collect(proc, found, all, segments, proc.isLive() && !noDb,
                 Duration.ofSeconds(dbTimeoutSeconds), w -> {

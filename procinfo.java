@@ -89,7 +89,7 @@ public class procinfo implements Callable<Integer> {
     /** The configured command line (also used by the tests). */
     public static CommandLine commandLine() {
         // every error exits 1, with its message as it is
-        return Cli.configure(new CommandLine(new procinfo()), "procinfo", (procinfo self) -> self.debug, Cli::message, ex -> false);
+        return Cli.configure(new CommandLine(new procinfo()), "procinfo", (procinfo self) -> self.debug, Cli::oneLine, ex -> false);
     }
 
     /** One process that could not be shown, and why. */

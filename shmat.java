@@ -63,7 +63,7 @@ public class shmat implements Callable<Integer> {
     /** The configured command line (also used by the tests). */
     public static CommandLine commandLine() {
         // every error exits 1, with its message as it is
-        return Cli.configure(new CommandLine(new shmat()), "shmat", (shmat self) -> self.debug, Cli::message, ex -> false);
+        return Cli.configure(new CommandLine(new shmat()), "shmat", (shmat self) -> self.debug, Cli::oneLine, ex -> false);
     }
 
     /** One attached segment: where it is in this process. */

@@ -2,6 +2,9 @@ package lib;
 
 import picocli.CommandLine;
 
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.util.function.Function;
@@ -37,6 +40,10 @@ public final class Cli {
      */
     public static <T> CommandLine configure(CommandLine cl, String tool, Predicate<T> debug,
             Function<Throwable, String> oneLine, Predicate<Throwable> usage) {
+        // UTF-8 whatever the locale: with LANG unset (cron, sudo -i, env -i) Java would print the tables' box
+        // characters and non-ASCII names as '?'
+        cl.setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
+        cl.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
         cl.setParameterExceptionHandler((ex, args) -> {
             ex.getCommandLine().getErr().println(tool + ": " + ex.getMessage());
             return 2;
@@ -56,10 +63,5 @@ public final class Cli {
         if (ex instanceof NoSuchFileException) return "no such file: " + m;
         if (ex instanceof AccessDeniedException) return "permission denied: " + m;
         return m != null ? m : ex.getClass().getSimpleName();
-    }
-
-    /** The message as it is, or the exception's class name when it has none. */
-    public static String message(Throwable ex) {
-        return ex.getMessage() != null ? ex.getMessage() : ex.toString();
     }
 }

@@ -1,6 +1,9 @@
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -29,6 +32,25 @@ class MemstatsCliTest {
             assertEquals(3, r.out().lines().filter(l -> l.contains("memload")).count(), r.out());
             assertTrue(r.out().contains("root"), r.out());
             assertFalse(r.out().contains("mem_rss"), "no scan: " + r.out());
+        }
+    }
+
+    /** With no locale at all (cron, env -i) Java's default would print the box characters as '?'. */
+    @Test
+    void tablesAreUtf8WithoutALocale() throws Exception {
+        try (Workload w = Workload.start(Map.of(), "anon:1")) {
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "memstats",
+                    "--filter", "pid(" + w.pid() + ")", "--list-processes", "single");
+            pb.environment().clear();
+            pb.environment().put("PATH", "/usr/bin:/bin");
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.getErrorStream().readAllBytes();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), out);
+            assertTrue(out.contains("┌") && out.contains("│ " + w.pid() + " "), out);
+            assertFalse(out.contains("?"), out);
         }
     }
 
