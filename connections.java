@@ -73,7 +73,7 @@ public class connections implements Callable<Integer> {
 
     /** The configured command line (also used by the tests). */
     public static CommandLine commandLine() {
-        // usage errors are IllegalArgumentExceptions (exit 2), shown with their message as it is
+        // usage errors are IllegalArgumentExceptions (exit 2)
         return Cli.configure(new CommandLine(new connections()), "connections", (connections top) -> top.debug, Cli::oneLine,
                 ex -> ex instanceof IllegalArgumentException);
     }

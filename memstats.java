@@ -199,7 +199,9 @@ public class memstats implements Callable<Integer> {
                 out.flush();
                 return 0;
             }
-            long limit = memLimitBytes();
+            Meminfo meminfo = Meminfo.parse(proc.readString("meminfo"));
+            // the limit is about this machine's memory, also when reading a snapshot
+            long limit = memLimitBytes(proc.isLive() ? meminfo : Meminfo.parse(Files.readString(Path.of("/proc/meminfo"))));
             int nThreads = threads != null ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
             if (nThreads < 1) throw new UsageError("--threads must be at least 1");
             if (!json) {
@@ -215,7 +217,7 @@ public class memstats implements Callable<Integer> {
             List<Tmpfs.Mount> tmpfs = Tmpfs.of(proc);
             List<SysvShm.Segment> kernelSegments = proc.exists("sysvipc/shm")
                     ? SysvShm.parse(proc.readString("sysvipc/shm")) : List.of();
-            List<SysvShmPages.SegmentPages> shm = new ArrayList<>(SysvShmPages.read(proc, kernelSegments, pageSize, forceReadShm, log));
+            List<SysvShmPages.SegmentPages> shm = new ArrayList<>(SysvShmPages.read(proc, kernelSegments, meminfo, pageSize, forceReadShm, log));
             shm.sort(java.util.Comparator.comparingLong((SysvShmPages.SegmentPages p) -> p.shm().sizeBytes())
                     .reversed().thenComparingLong(p -> p.shm().shmid()));
             List<SysvShm.Segment> segments = shm.stream().map(SysvShmPages.SegmentPages::corrected).toList();
@@ -223,7 +225,7 @@ public class memstats implements Callable<Integer> {
             List<InstanceFigures> instances = instanceFigures(proc, sel, segments, err);
             Sections sections = new Sections(tmpfs, shm,
                     OracleInstance.sidsBySegment(proc, instances.stream().map(InstanceFigures::instance).toList()),
-                    Meminfo.parse(proc.readString("meminfo")), pageSize, proc.isLive());
+                    meminfo, pageSize, proc.isLive());
             boolean tty = System.console() != null && !json;
             GroupScan.Options opt = new GroupScan.Options(nThreads, limit, log, tty ? (d, n) -> {
                 if (d % 10 == 0 || d == n) {
@@ -288,12 +290,12 @@ public class memstats implements Callable<Integer> {
         }
     }
 
-    private long memLimitBytes() throws IOException {
+    private long memLimitBytes(Meminfo machine) {
         if (memLimitMiB != null) {
             if (memLimitMiB <= 0) throw new UsageError("--mem-limit must be positive");
             return memLimitMiB * 1024 * 1024;
         }
-        long avail = Meminfo.parse(Files.readString(Path.of("/proc/meminfo"))).memAvailableBytes();
+        long avail = machine.memAvailableBytes();
         return avail > 0 ? avail / 2 : 0;
     }
 

@@ -274,7 +274,8 @@ public class processes2png implements Callable<Integer> {
         List<SysvShm.Segment> segments = List.of();
         if (colour == Colour.groups && proc.exists("sysvipc/shm")) {
             // shm_mem as memstats shows it: resident pages read from each segment, hugetlb rss corrected
-            segments = SysvShmPages.read(proc, SysvShm.parse(proc.readString("sysvipc/shm")), pageSize, false, log)
+            segments = SysvShmPages.read(proc, SysvShm.parse(proc.readString("sysvipc/shm")),
+                    Meminfo.parse(proc.readString("meminfo")), pageSize, false, log)
                     .stream().map(SysvShmPages.SegmentPages::corrected).toList();
         }
         GroupScan.Options opt = new GroupScan.Options(Math.max(1, nThreads), memLimitBytes(), log, null);

@@ -62,7 +62,7 @@ public class shmat implements Callable<Integer> {
 
     /** The configured command line (also used by the tests). */
     public static CommandLine commandLine() {
-        // every error exits 1, with its message as it is
+        // every error exits 1
         return Cli.configure(new CommandLine(new shmat()), "shmat", (shmat self) -> self.debug, Cli::oneLine, ex -> false);
     }
 

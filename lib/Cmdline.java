@@ -22,9 +22,4 @@ public final class Cmdline {
         if (start < raw.length) args.add(new String(raw, start, raw.length - start, StandardCharsets.UTF_8));
         return args;
     }
-
-    /** Arguments joined by spaces, as ps shows them. */
-    public static String display(List<String> args) {
-        return String.join(" ", args);
-    }
 }

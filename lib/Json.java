@@ -16,13 +16,6 @@ public final class Json {
         return sb.toString();
     }
 
-    /** Compact, one line. */
-    public static String writeCompact(Object value) {
-        StringBuilder sb = new StringBuilder();
-        write(sb, value, 0, false);
-        return sb.toString();
-    }
-
     private static void write(StringBuilder sb, Object v, int indent, boolean pretty) {
         if (v == null) {
             sb.append("null");

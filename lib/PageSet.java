@@ -70,15 +70,6 @@ public final class PageSet {
         return bits.isEmpty();
     }
 
-    public long sizeInBytes() {
-        return bits.getLongSizeInBytes();
-    }
-
-    public void trim() {
-        bits.runOptimize();
-        bits.trim();
-    }
-
     public RoaringBitmap bitmap() {
         return bits;
     }
@@ -86,7 +77,7 @@ public final class PageSet {
     /**
      * Collects the keys of one process in blocks of plain bits, one block per 65536 keys (the
      * same split as RoaringBitmap's containers), so adding costs a few instructions, with no
-     * sorting and no boxing; build() packs the blocks into a PageSet. Reused from process to process.
+     * sorting and no boxing; drainInto() ORs the blocks into groups' PageUnions. Reused from process to process.
      */
     public static final class Builder {
         private static final int BLOCK_WORDS = 1024;
@@ -159,20 +150,10 @@ public final class PageSet {
             }
         }
 
-        /** The keys added since the last build, as a PageSet; the builder is empty afterwards. */
-        public PageSet build() {
-            Arrays.sort(touched, 0, touchedCount);
-            RoaringBitmap r = new RoaringBitmap();
-            for (int t = 0; t < touchedCount; t++) {
-                char hi = touched[t];
-                long[] b = blocks[hi];
-                int card = 0;
-                for (long w : b) card += Long.bitCount(w);
-                r.append(hi, card > 4096 ? new BitmapContainer(b.clone(), card) : arrayContainer(b, card, new char[card]));
-                release(hi, b);
-            }
+        /** Forgets the keys added (a process that could not be read to the end). */
+        public void clear() {
+            for (int t = 0; t < touchedCount; t++) release(touched[t], blocks[touched[t]]);
             touchedCount = 0;
-            return new PageSet(r);
         }
 
         /** The set bits of a block as an array container over values (card <= values.length). */

@@ -35,11 +35,6 @@ public final class Passwd {
         return idMap(proc.metadataJson(), "users");
     }
 
-    public static Map<Integer, String> groupsOf(ProcFs proc) throws IOException {
-        if (proc.isLive()) return groups();
-        return idMap(proc.metadataJson(), "groups");
-    }
-
     private static Map<Integer, String> idMap(String metadataJson, String key) {
         Map<Integer, String> m = new HashMap<>();
         if (metadataJson != null && Json.parse(metadataJson) instanceof Map<?, ?> meta && meta.get(key) instanceof Map<?, ?> ids) {

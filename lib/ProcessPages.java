@@ -7,10 +7,13 @@ import java.nio.file.NoSuchFileException;
 import java.util.List;
 
 /**
- * The pages one process holds, from its maps and pagemap: frames of every mapping but SysV shm
- * (all, and those of anonymous mappings), swap entries likewise, and the shmids it attaches.
+ * The pages processes hold, from their maps and pagemap: frames of every mapping but SysV shm
+ * (all, and those of anonymous mappings), swap entries likewise, and the shmids they attach,
+ * added into the sets of the groups they belong to.
  */
-public record ProcessPages(int pid, PageSet rss, PageSet anon, PageSet swap, PageSet swapAnon, long[] sysvShmids) {
+public final class ProcessPages {
+    private ProcessPages() {
+    }
 
     /** Reads processes one after another, reusing its buffers: one per scanning thread. */
     public static final class Reader {
@@ -22,7 +25,6 @@ public record ProcessPages(int pid, PageSet rss, PageSet anon, PageSet swap, Pag
         private final PageSet.Builder swap = new PageSet.Builder();
         private final PageSet.Builder swapAnon = new PageSet.Builder();
         private final LongArrayList shmids = new LongArrayList();
-        private long entriesRead;
 
         private final String ownIpcNs;
 
@@ -66,17 +68,6 @@ public record ProcessPages(int pid, PageSet rss, PageSet anon, PageSet swap, Pag
             }
         }
 
-        /** Page table entries read so far by this reader. */
-        public long entriesRead() {
-            return entriesRead;
-        }
-
-        /** Reads one process into sets of its own. */
-        public ProcessPages read(int pid) throws IOException {
-            long[] ids = scan(pid);
-            return new ProcessPages(pid, rss.build(), anon.build(), swap.build(), swapAnon.build(), ids);
-        }
-
         /**
          * Reads one process and adds its pages straight into the given groups' sets (each locked
          * while it is filled): no set of its own is built. Returns the shmids it attaches.
@@ -118,7 +109,6 @@ public record ProcessPages(int pid, PageSet rss, PageSet anon, PageSet swap, Pag
                         if (n == 0) break;
                         add(entries, n, isAnon);
                         vaddr += n * pageSize;
-                        entriesRead += n;
                     }
                 }
             } catch (NoSuchFileException e) {
@@ -153,10 +143,10 @@ public record ProcessPages(int pid, PageSet rss, PageSet anon, PageSet swap, Pag
 
         /** Drops what a failed read collected, so the next process starts empty. */
         private void discard() {
-            rss.build();
-            anon.build();
-            swap.build();
-            swapAnon.build();
+            rss.clear();
+            anon.clear();
+            swap.clear();
+            swapAnon.clear();
         }
     }
 

@@ -16,13 +16,4 @@ public final class SelfMemory {
             return 0;
         }
     }
-
-    /** VmHWM: the peak resident set so far. */
-    public static long peakRssBytes() {
-        try {
-            return Status.parse(Files.readString(Path.of("/proc/self/status"))).kbField("VmHWM");
-        } catch (IOException | RuntimeException e) {
-            return 0;
-        }
-    }
 }

@@ -70,9 +70,8 @@ public final class SysvShmPages {
      * Reads every segment (attaching them on a live system). A segment with swap is only read when
      * forceReadShm; one that cannot be attached stays unknown. Both say why on log, one line each.
      */
-    public static List<SegmentPages> read(ProcFs proc, List<SysvShm.Segment> segments, long pageSize,
+    public static List<SegmentPages> read(ProcFs proc, List<SysvShm.Segment> segments, Meminfo meminfo, long pageSize,
                                           boolean forceReadShm, Consumer<String> log) throws IOException {
-        Meminfo meminfo = Meminfo.parse(proc.readString("meminfo"));
         List<SegmentPages> out = new ArrayList<>();
         if (!proc.isLive()) return correctHugetlbRss(fromSnapshot(proc, segments, pageSize), meminfo, pageSize, true, log);
         try (Reader r = new Reader(proc, pageSize)) {

@@ -99,7 +99,7 @@ class MemstatsShmTest {
         assertNull(KernelObjects.segment(key));
         List<String> log = new ArrayList<>();
         try (ProcFs proc = ProcFs.at("/proc")) {
-            List<SysvShmPages.SegmentPages> pages = SysvShmPages.read(proc, List.of(gone), PageSize.live(), false, log::add);
+            List<SysvShmPages.SegmentPages> pages = SysvShmPages.read(proc, List.of(gone), lib.Meminfo.parse(proc.readString("meminfo")), PageSize.live(), false, log::add);
             assertEquals(1, pages.size());
             assertFalse(pages.get(0).pagesKnown());
             assertEquals(gone.rssBytes(), pages.get(0).rssBytes(), "the kernel's figures stay");

@@ -13,15 +13,16 @@ import static org.junit.jupiter.api.Assertions.*;
 class PageSetTest {
 
     @Test
-    void builderBuildsExactlyTheKeysAdded() {
+    void builderDrainsExactlyTheKeysAddedAndClearForgets() {
         Random rnd = new Random(42);
         PageSet.Builder b = new PageSet.Builder();
+        PageUnion union = PageUnion.sparse();
+        RoaringBitmap expected = new RoaringBitmap();
         for (int round = 0; round < 3; round++) {
-            RoaringBitmap expected = new RoaringBitmap();
             // dense runs (bitmap containers), sparse keys (array containers), duplicates, high keys
             for (int i = 0; i < 200_000; i++) {
                 int k = switch (i % 4) {
-                    case 0 -> 1_000_000 + i;
+                    case 0 -> 1_000_000 + i + round;
                     case 1 -> rnd.nextInt(50_000_000);
                     case 2 -> 7 * (i % 1000);
                     default -> 0xF0000000 + rnd.nextInt(1 << 20);
@@ -29,10 +30,21 @@ class PageSetTest {
                 b.add(k);
                 expected.add(k);
             }
-            PageSet s = b.build();
-            assertEquals(expected, s.bitmap(), "round " + round);
-            assertTrue(b.isEmpty(), "build empties the builder");
+            b.drainInto(List.of(union), Function.identity());
+            assertTrue(b.isEmpty(), "draining empties the builder");
+            assertEquals(expected, union.result().bitmap(), "round " + round);
         }
+        for (int i = 0; i < 1000; i++) b.add(123_456_789 + i);
+        b.clear();
+        assertTrue(b.isEmpty());
+        b.drainInto(List.of(union), Function.identity());
+        assertEquals(expected, union.result().bitmap(), "cleared keys are not added");
+        PageUnion counter = PageUnion.counter();
+        b.add(5);
+        b.add(70_000);
+        b.add(5);
+        b.drainInto(List.of(counter), Function.identity());
+        assertEquals(2, counter.count(), "a counter counts the distinct keys of one process");
     }
 
     @Test
@@ -42,18 +54,14 @@ class PageSetTest {
         List<PageUnion> dense = List.of(PageUnion.dense(3), PageUnion.dense(3));
         List<PageUnion> sparse = List.of(PageUnion.sparse(), PageUnion.sparse());
         RoaringBitmap[] expected = {new RoaringBitmap(), new RoaringBitmap()};
-        PageSet.Builder b = new PageSet.Builder();
+        PageSet.Builder b = new PageSet.Builder(), copy = new PageSet.Builder();
         for (int process = 0; process < 40; process++) {
             int group = process % 2;
             for (int i = 0; i < 5000; i++) {
                 int k = i % 10 == 0 ? 300_000 + rnd.nextInt(100_000) : rnd.nextInt(3 * 65536);
                 b.add(k);
-                expected[group].add(k);
-            }
-            PageSet.Builder copy = new PageSet.Builder();
-            for (int k : b.build().bitmap()) {
-                b.add(k);
                 copy.add(k);
+                expected[group].add(k);
             }
             b.drainInto(List.of(dense.get(group)), Function.identity());
             copy.drainInto(List.of(sparse.get(group)), Function.identity());

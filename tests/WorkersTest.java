@@ -18,13 +18,17 @@ class WorkersTest {
         AtomicIntegerArray runs = new AtomicIntegerArray(1000);
         Set<String> names = ConcurrentHashMap.newKeySet();
         AtomicInteger tasks = new AtomicInteger();
-        // each thread waits for the others, so all three must run at once
-        CountDownLatch allStarted = new CountDownLatch(3);
+        // each thread's first item waits until every thread holds an item, so all three must run items
+        CountDownLatch allInAnItem = new CountDownLatch(3);
         Workers.run("t", 3, runs.length(), () -> {
             tasks.incrementAndGet();
-            allStarted.countDown();
+            boolean[] first = {true};
             return i -> {
-                allStarted.await();
+                if (first[0]) {
+                    first[0] = false;
+                    allInAnItem.countDown();
+                    assertTrue(allInAnItem.await(30, java.util.concurrent.TimeUnit.SECONDS), "three threads took items");
+                }
                 names.add(Thread.currentThread().getName());
                 runs.incrementAndGet(i);
             };
