@@ -111,7 +111,7 @@ public class processes2png implements Callable<Integer> {
     Integer threads;
 
     @Option(names = "--procfs-root", paramLabel = "PATH", defaultValue = "/proc",
-            description = "A live /proc (default) or an extracted snapshot.")
+            description = "A live /proc (default), an extracted snapshot or a snapshot .tar.gz.")
     String procfsRoot;
 
     @Option(names = "--debug", description = "Show stack traces of errors.")

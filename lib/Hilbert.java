@@ -28,16 +28,9 @@ public final class Hilbert {
         for (long s = 1; s < side; s <<= 1) {
             long rx = 1 & (t >>> 1);
             long ry = 1 & (t ^ rx);
-            // rotate the quadrant so the sub-curve joins its neighbours
-            if (ry == 0) {
-                if (rx == 1) {
-                    x = s - 1 - x;
-                    y = s - 1 - y;
-                }
-                long swap = x;
-                x = y;
-                y = swap;
-            }
+            long r = rotate(s, x, y, rx, ry);
+            x = r >>> 32;
+            y = r & 0xFFFFFFFFL;
             x += s * rx;
             y += s * ry;
             t >>>= 2;
@@ -63,17 +56,21 @@ public final class Hilbert {
             long rx = (px & s) > 0 ? 1 : 0;
             long ry = (py & s) > 0 ? 1 : 0;
             d += s * s * ((3 * rx) ^ ry);
-            if (ry == 0) {
-                if (rx == 1) {
-                    px = side - 1 - px;
-                    py = side - 1 - py;
-                }
-                long swap = px;
-                px = py;
-                py = swap;
-            }
+            long r = rotate(side, px, py, rx, ry);
+            px = r >>> 32;
+            py = r & 0xFFFFFFFFL;
         }
         return d;
+    }
+
+    /** Rotates (x, y) within an n-sided quadrant so the sub-curve joins its neighbours; packed x << 32 | y. */
+    private static long rotate(long n, long x, long y, long rx, long ry) {
+        if (ry != 0) return x << 32 | y;
+        if (rx == 1) {
+            x = n - 1 - x;
+            y = n - 1 - y;
+        }
+        return y << 32 | x;
     }
 
     private static void check(int side) {
