@@ -28,23 +28,28 @@ class MemstatsSwapTest {
         if (swap != null) swap.close();
     }
 
-    /** |a - b| within a few pages: MADV_PAGEOUT leaves a page or two behind now and then. */
+    /** |a - b| within a few pages: what memstats counts against what smaps says of the same pages. */
     static void assertNear(long expected, long actual, String what) {
         assertTrue(Math.abs(expected - actual) <= 8 * page, what + ": " + actual + " bytes, expected " + expected);
+    }
+
+    /** MADV_PAGEOUT is best effort (mm/vmscan.c reclaim_pages skips pages it cannot isolate or lock): most, not all. */
+    static void assertMostlyPushed(long asked, long pushed, String what) {
+        assertTrue(pushed >= asked * 3 / 4 && pushed <= asked, what + ": " + pushed + " bytes pushed out of " + asked);
     }
 
     @Test
     void pushedOutPagesAreInTheSwapColumns() throws IOException {
         try (Workload w = Workload.start(Map.of(), "anon:64", "pageout")) {
             long smapsSwap = Tool.smapsSum(w.pid(), "Swap");
-            assertNear(64 * MiB, smapsSwap, "smaps Swap after MADV_PAGEOUT of 64 MiB");
+            assertMostlyPushed(64 * MiB, smapsSwap, "smaps Swap after MADV_PAGEOUT of 64 MiB");
             Tool.Result r = Tool.memstats("--filter", "pid(" + w.pid() + ")", "single", "--format", "json");
             assertEquals(0, r.exit(), r.toString());
             Map<String, Object> all = Tool.groups(r, "single").get("all");
             for (String col : List.of("swap_rss", "swap_anon", "swap_uss")) {
                 assertNear(smapsSwap, Tool.num(all, col), col);
             }
-            assertTrue(Tool.num(all, "mem_anon") < 4 * MiB, "pushed pages are not resident: " + Tool.num(all, "mem_anon"));
+            assertTrue(Tool.num(all, "mem_anon") < 64 * MiB - smapsSwap + 4 * MiB, "pushed pages are not resident: " + Tool.num(all, "mem_anon"));
         }
     }
 
@@ -53,7 +58,7 @@ class MemstatsSwapTest {
         // pushed out before the fork: the children inherit the swap entries, as they would the pages
         try (Workload w = Workload.start(Map.of(), "anon:16", "pageout", "fork:2")) {
             long pushed = Tool.smapsSum(w.pid(), "Swap");
-            assertNear(16 * MiB, pushed, "smaps Swap");
+            assertMostlyPushed(16 * MiB, pushed, "smaps Swap");
             String each = w.pids().stream().map(p -> "pid(" + p + ")").collect(Collectors.joining(","));
             Tool.Result r = Tool.memstats("--filter", "descendants(" + w.pid() + ")", "groups", "-c", each, "--format", "json");
             assertEquals(0, r.exit(), r.toString());
