@@ -25,7 +25,8 @@ import java.util.zip.ZipInputStream;
  * tool will not put a main class of the unnamed package in what it then takes for a module.)
  * Two things keep the jars small: fastutil (6.6 MB of generated collections, no reflection) is cut
  * to the classes our code reaches (class-level dependencies from jdeps), and JNA keeps its native
- * library for Linux only: these tools read Linux's /proc.
+ * library for Linux only: these tools read Linux's /proc. Beside each jar, dist/TOOL: the same jar behind
+ * a launcher script (packaging/launcher.sh) that gives the JVM the tool's options; one file to copy.
  */
 public class jars {
     public static void main(String[] args) throws Exception {
@@ -51,6 +52,34 @@ public class jars {
             List<String> classpath = List.of(cp.split(":"));
             build(jar, main, classpath, reachable(classpath));
             System.out.printf("%-28s %6.1f MB%n", jar, Files.size(jar) / 1e6);
+            Path launcher = out.resolve(main);
+            launcher(repo.resolve("packaging/launcher.sh"), repo.resolve(tool), jar, launcher);
+            System.out.printf("%-28s %6.1f MB%n", launcher, Files.size(launcher) / 1e6);
+        }
+    }
+
+    /**
+     * The one file to copy: packaging/launcher.sh with the tool's name and its script's //JAVA_OPTIONS,
+     * followed by the jar; executable. Java finds a jar's entries from its end, so the text in front is harmless.
+     */
+    static void launcher(Path template, Path script, Path jar, Path target) throws IOException {
+        String options = "";
+        for (String line : Files.readAllLines(script)) {
+            if (line.startsWith("//JAVA_OPTIONS ")) options = (options + " " + line.substring("//JAVA_OPTIONS ".length())).strip();
+        }
+        if (!options.matches("[-A-Za-z0-9:+=.,_ ]*")) throw new IOException(script + ": //JAVA_OPTIONS with characters the launcher does not quote: " + options);
+        String name = target.getFileName().toString();
+        String text = Files.readString(template).replace("@TOOL@", name).replace("@JAVA_OPTIONS@", options);
+        Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), name, ".part");
+        try {
+            try (var outStream = Files.newOutputStream(tmp)) {
+                outStream.write(text.getBytes(StandardCharsets.UTF_8));
+                Files.copy(jar, outStream);
+            }
+            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
         }
     }
 

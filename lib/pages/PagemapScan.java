@@ -241,10 +241,50 @@ public final class PagemapScan {
             }
         }
 
+        /**
+         * The parts of the mappings [starts[k], ends[k]) (k below n, ascending, disjoint, page-aligned)
+         * that hold present or swapped pages, in address order, as (k, from, to): one scan over
+         * [starts[0], ends[n-1]), its runs cut at mapping bounds (a run may span two mappings), and
+         * two parts of one mapping less than gapBytes apart read as one (a read costs more than a
+         * few hundred entries). Pages outside the parts are neither present nor swapped (when the
+         * scan ran: the process may change after it).
+         */
+        public void presentParts(Fd fd, long[] starts, long[] ends, int n, long gapBytes, PartVisitor visitor) throws IOException {
+            if (n == 0) return;
+            long both = PAGE_IS_PRESENT | PAGE_IS_SWAPPED;
+            // pending part: k = -1 when none
+            long[] pending = {-1, 0, 0};
+            int[] next = {0};
+            scan(fd, starts[0], ends[n - 1], both, both, (rs, re, categories) -> {
+                int m = next[0];
+                while (m < n && ends[m] <= rs) m++;
+                next[0] = m;
+                for (int k = m; k < n && starts[k] < re; k++) {
+                    long from = Math.max(rs, starts[k]), to = Math.min(re, ends[k]);
+                    if (from >= to) continue;
+                    if (pending[0] == k && from - pending[2] < gapBytes) {
+                        pending[2] = to;
+                        continue;
+                    }
+                    if (pending[0] >= 0) visitor.part((int) pending[0], pending[1], pending[2]);
+                    pending[0] = k;
+                    pending[1] = from;
+                    pending[2] = to;
+                }
+            });
+            if (pending[0] >= 0) visitor.part((int) pending[0], pending[1], pending[2]);
+        }
+
         @Override
         public void close() {
             arg.close();
             vec.close();
         }
+    }
+
+    /** A part [from, to) of mapping k holding present or swapped pages. */
+    @FunctionalInterface
+    public interface PartVisitor {
+        void part(int k, long from, long to) throws IOException;
     }
 }
