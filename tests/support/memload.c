@@ -17,6 +17,9 @@
  *   thp:MIB             map MIB MiB of anonymous memory 2 MiB-aligned with MADV_HUGEPAGE and write it
  *   shmpageout          madvise(MADV_PAGEOUT) every attached segment (needs swap to take effect)
  *   sleepms:N           sleep N milliseconds
+ *   reserve:MIB         reserve MIB MiB of address space PROT_NONE, MAP_NORESERVE (as a JVM reserves its heap)
+ *   spread:MIB:TOUCH    map MIB MiB read-write MAP_NORESERVE and write TOUCH MiB of it in 1 MiB pieces spread
+ *                       evenly over it (a large, sparsely populated mapping)
  *   exec:NAME           re-exec memload with argv = {NAME} alone (cmdline becomes exactly NAME, as Oracle's
  *                       ora_pmon_SID), the remaining operations passed in MEMLOAD_OPS; not after a fork
  * One fork at most. Exit status 2 and a message on stderr when an operation fails.
@@ -178,6 +181,17 @@ int main(int argc, char **argv) {
             char *p = (char *)(((unsigned long)raw + huge - 1) & ~(huge - 1));
             if (madvise(p, len, MADV_HUGEPAGE) != 0) die("madvise", op);
             fill(p, len, 11);
+            if (nregions < 256) { regions[nregions] = p; region_len[nregions++] = len; }
+        } else if (strncmp(op, "reserve:", 8) == 0) {
+            size_t len = (size_t)atol(op + 8) << 20;
+            if (mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0) == MAP_FAILED) die("mmap", op);
+        } else if (strncmp(op, "spread:", 7) == 0) {
+            long mib, touch;
+            if (sscanf(op + 7, "%ld:%ld", &mib, &touch) != 2 || touch > mib || mib <= 0) { errno = EINVAL; die("parse", op); }
+            size_t len = (size_t)mib << 20, stride = touch > 0 ? ((size_t)(mib / touch)) << 20 : 0;
+            char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+            if (p == MAP_FAILED) die("mmap", op);
+            for (long i = 0; i < touch; i++) fill(p + i * stride, 1 << 20, (int)i);
             if (nregions < 256) { regions[nregions] = p; region_len[nregions++] = len; }
         } else if (strncmp(op, "sleepms:", 8) == 0) {
             struct timespec ts = {atol(op + 8) / 1000, (atol(op + 8) % 1000) * 1000000L};
