@@ -17,6 +17,7 @@ import lib.ProcessInfo;
 import lib.Sqlplus;
 import lib.SysvShm;
 import lib.Table;
+import lib.Text;
 import lib.Units;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -93,7 +94,7 @@ public class find_instances implements Callable<Integer> {
             Map<String, String> extra = sql == null ? Map.of() : Map.of(SQL, sql);
             List<InstanceFigures.Answer> answers = InstanceFigures.collect(proc, found, all, segments, proc.isLive() && !noDb,
                     extra, Duration.ofSeconds(dbTimeoutSeconds), w -> {
-                        err.println("find_instances: " + w);
+                        err.println("find_instances: " + Text.visible(w));
                         err.flush();
                     });
             Map<Integer, String> users = Passwd.usersOf(proc);
@@ -133,9 +134,9 @@ public class find_instances implements Callable<Integer> {
         for (InstanceFigures.Answer a : answers) {
             Sqlplus.Section s = a.extra().get(SQL);
             out.println();
-            out.println(a.figures().instance().sid() + " (pid " + a.figures().instance().pid() + "):");
+            out.println(Text.visible(a.figures().instance().sid()) + " (pid " + a.figures().instance().pid() + "):");
             if (s == null || !s.ok()) {
-                out.println("  " + (s == null ? "no answer" : s.error()));
+                out.println("  " + (s == null ? "no answer" : Text.visible(s.error())));
             } else if (s.rows().size() <= 1) {
                 out.println("  no rows");
             } else {

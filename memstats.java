@@ -26,6 +26,7 @@ import lib.Status;
 import lib.SysvShm;
 import lib.SysvShmPages;
 import lib.Table;
+import lib.Text;
 import lib.Tmpfs;
 import lib.Units;
 import lib.Json;
@@ -58,7 +59,7 @@ public class memstats implements Callable<Integer> {
     Long memLimitMiB;
 
     @Option(names = {"-t", "--threads"}, paramLabel = "N", scope = ScopeType.INHERIT,
-            description = "Processes read in parallel (default: cores/2, at least 1).")
+            description = "Processes read in parallel (default: cores/2, at least 1; at most 4 per core).")
     Integer threads;
 
     @Option(names = {"-f", "--filter"}, paramLabel = "EXPR", scope = ScopeType.INHERIT, converter = FilterConverter.class,
@@ -166,6 +167,7 @@ public class memstats implements Callable<Integer> {
             List<Splitter> splitters = new ArrayList<>();
             if (splitUid) splitters.add(new Splitter.ByUid(null));
             for (String v : splitEnv) splitters.add(new Splitter.ByEnv(v));
+            Cli.requirePids(splitPids, "--split-pids");
             if (!splitPids.isEmpty()) splitters.add(new Splitter.ByPids(new LinkedHashSet<>(splitPids)));
             splitters.addAll(splitCustom);
             if (splitters.isEmpty()) {
@@ -193,17 +195,14 @@ public class memstats implements Callable<Integer> {
             int selfPid = proc.isLive() ? (int) ProcessHandle.current().pid() : -1;
             GroupScan.Selection sel = GroupScan.select(proc, filter, selfPid);
             if (listProcesses) {
-                Table t = new Table("uid", "user", "pid", "comm");
-                for (var p : sel.toScan()) t.row(p.uid(), users.getOrDefault(p.uid(), "-"), p.pid(), p.comm());
-                out.println(t.render());
-                out.flush();
+                printList(out, sel, users, json);
                 return 0;
             }
             Meminfo meminfo = Meminfo.parse(proc.readString("meminfo"));
             // the limit is about this machine's memory, also when reading a snapshot
             long limit = memLimitBytes(proc.isLive() ? meminfo : Meminfo.parse(Files.readString(Path.of("/proc/meminfo"))));
-            int nThreads = threads != null ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
-            if (nThreads < 1) throw new UsageError("--threads must be at least 1");
+            int nThreads = Cli.threads(threads, Math.max(1, Runtime.getRuntime().availableProcessors() / 2),
+                    note -> err.println("memstats: " + note));
             if (!json) {
                 err.println("Memory limit: " + limit / (1024 * 1024) + " MiB");
                 err.println("Using " + nThreads + " threads");
@@ -211,7 +210,7 @@ public class memstats implements Callable<Integer> {
                 err.flush();
             }
             java.util.function.Consumer<String> log = line -> {
-                err.println(line);
+                err.println(Text.visible(line)); // lines name processes by their comm, which their owner chose
                 err.flush();
             };
             List<Tmpfs.Mount> tmpfs = Tmpfs.of(proc);
@@ -252,6 +251,29 @@ public class memstats implements Callable<Integer> {
         }
     }
 
+    /** --list-processes: uid, user, pid and comm of what would be scanned, as a table or a "processes" array. */
+    private static void printList(PrintWriter out, GroupScan.Selection sel, Map<Integer, String> users, boolean json) {
+        if (json) {
+            List<Object> list = new ArrayList<>();
+            for (var p : sel.toScan()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("uid", p.uid());
+                m.put("user", users.get(p.uid()));
+                m.put("pid", p.pid());
+                m.put("comm", p.comm());
+                list.add(m);
+            }
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("processes", list);
+            out.println(Json.write(doc));
+        } else {
+            Table t = new Table("uid", "user", "pid", "comm");
+            for (var p : sel.toScan()) t.row(p.uid(), users.getOrDefault(p.uid(), "-"), p.pid(), p.comm());
+            out.println(t.render());
+        }
+        out.flush();
+    }
+
     private List<InstanceFigures> instanceFigures(ProcFs proc, GroupScan.Selection sel,
             List<SysvShm.Segment> segments, PrintWriter err) throws IOException {
         if (dbTimeoutSeconds <= 0) throw new UsageError("--db-timeout must be positive");
@@ -260,7 +282,7 @@ public class memstats implements Callable<Integer> {
         List<OracleInstance> found = OracleInstance.discover(proc, all);
         return InstanceFigures.collect(proc, found, all, segments, proc.isLive() && !noDb,
                 Duration.ofSeconds(dbTimeoutSeconds), w -> {
-                    err.println("memstats: " + w);
+                    err.println("memstats: " + Text.visible(w));
                     err.flush();
                 });
     }
@@ -293,7 +315,11 @@ public class memstats implements Callable<Integer> {
     private long memLimitBytes(Meminfo machine) {
         if (memLimitMiB != null) {
             if (memLimitMiB <= 0) throw new UsageError("--mem-limit must be positive");
-            return memLimitMiB * 1024 * 1024;
+            // more than Long.MAX_VALUE bytes would wrap to a negative or zero limit, which means none
+            if (memLimitMiB > Long.MAX_VALUE >> 20) {
+                throw new UsageError("--mem-limit " + memLimitMiB + " MiB is more than any memory (at most " + (Long.MAX_VALUE >> 20) + ")");
+            }
+            return memLimitMiB << 20;
         }
         long avail = machine.memAvailableBytes();
         return avail > 0 ? avail / 2 : 0;
@@ -357,7 +383,7 @@ public class memstats implements Callable<Integer> {
                 c.vanished(), c.unreadable() > 0 ? ", " + c.unreadable() + " unreadable" : "",
                 c.partial() ? " PARTIAL: memory limit reached" : "");
         for (GroupScan.Split s : r.splits()) {
-            out.println(s.name());
+            out.println(Text.visible(s.name()));
             Table t = new Table("group_name", "procs", "mem_rss", "mem_anon", "mem_uss", "swap_anon", "swap_rss",
                     "swap_uss", "shm_mem", "shm_swap");
             for (GroupScan.GroupStats g : s.groups()) {
@@ -368,7 +394,7 @@ public class memstats implements Callable<Integer> {
             out.println(t.render());
             for (GroupScan.GroupStats g : s.groups()) {
                 if (g.unknownShm() > 0) {
-                    out.println("<unknown>: " + g.name() + " attaches " + g.unknownShm()
+                    out.println("<unknown>: " + Text.visible(g.name()) + " attaches " + g.unknownShm()
                             + " segment(s) /proc/sysvipc/shm does not list (removed, or another IPC namespace): not in shm_mem");
                 }
             }

@@ -29,6 +29,7 @@ import lib.SysvShm;
 import lib.SysvShmFrames;
 import lib.SysvShmPages;
 import lib.Table;
+import lib.Text;
 import lib.Units;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -72,8 +73,8 @@ public class processes2png implements Callable<Integer> {
     static final int[] GROUP_RGB = {0xff3b30, 0x3a8cff, 0x33dd55, 0xffd21f, 0xc04cff, 0xff9a1a, 0x22e0d0, 0xff6fb5,
             0x9be03a, 0x8f7bff, 0xd9a066, 0x8c8c8c};
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Image to write: .png, or .gif (needed for --frames > 1). Default: processes.png, or processes.gif with --frames.")
-    Path output;
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Image to write: .png, or .gif (needed for --frames > 1); - writes a PNG (a GIF with --frames > 1) to stdout and the legend to stderr. Default: processes.png, or processes.gif with --frames.")
+    String output;
 
     @Option(names = "--color", paramLabel = "flags|groups", defaultValue = "flags",
             description = "flags: each frame by its page class (kpageflags); groups: by the group of processes mapping it (with one of -u, -e, -p, -c). Default: ${DEFAULT-VALUE}.")
@@ -107,7 +108,7 @@ public class processes2png implements Callable<Integer> {
     @Option(names = "--no-legend", description = "No legend panel in the image (it is printed on stdout anyway).")
     boolean noLegend;
 
-    @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Threads reading processes and kpageflags (default: cores).")
+    @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Threads reading processes and kpageflags (default: cores; at most 4 per core).")
     Integer threads;
 
     @Option(names = "--procfs-root", paramLabel = "PATH", defaultValue = "/proc",
@@ -149,14 +150,16 @@ public class processes2png implements Callable<Integer> {
         if (maxSide < 1) throw new UsageError("--max-side must be at least 1");
         if (frames < 1) throw new UsageError("--frames must be at least 1");
         if (!(interval > 0)) throw new UsageError("--interval must be positive");
-        if (threads != null && threads < 1) throw new UsageError("--threads must be at least 1");
-        Path target = output != null ? output : Path.of(frames > 1 ? "processes.gif" : "processes.png");
-        boolean gif = target.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gif");
+        int nThreads = Cli.threads(threads, Runtime.getRuntime().availableProcessors(), note -> err.println("processes2png: " + note));
+        boolean toStdout = "-".equals(output);
+        Path target = toStdout ? null : output != null ? Path.of(output) : Path.of(frames > 1 ? "processes.gif" : "processes.png");
+        boolean gif = toStdout ? frames > 1 : target.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gif");
         if (frames > 1 && !gif) throw new UsageError("--frames " + frames + " makes an animated GIF: give an output name ending in .gif");
-        if (Files.isDirectory(target)) throw new UsageError(target + " is a directory: give a file name");
+        if (!toStdout) checkTarget(target);
         int side = Integer.highestOneBit(maxSide);
         ImageIO.setUseCache(false); // no cache files in java.io.tmpdir: the image is in memory anyway
-        int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        // with the image on stdout, the legend goes to stderr
+        PrintWriter legend = toStdout ? err : out;
 
         try (ProcFs proc = openProcFs()) {
             if (proc.isLive() && Status.parse(Files.readString(Path.of("/proc/self/status"))).effectiveUid() != 0) {
@@ -165,31 +168,127 @@ public class processes2png implements Callable<Integer> {
             long pageSize = PageSize.of(proc);
             FramePicture.Layout layout = layout(proc, pageSize, side);
             boolean legendInImage = !noLegend && FramePicture.canDrawText();
-            if (!noLegend && !legendInImage) err.println("processes2png: this runtime cannot draw text (no fonts): the legend is on stdout only");
+            if (!noLegend && !legendInImage) err.println("processes2png: this runtime cannot draw text (no fonts): the legend is printed only");
+            long t0 = System.nanoTime();
+            if (toStdout) {
+                CountingStream os = new CountingStream(stdoutBytes(out));
+                Shot last;
+                try (ImageOutputStream ios = new javax.imageio.stream.MemoryCacheImageOutputStream(os)) {
+                    last = writeImage(ios, gif, proc, pageSize, layout, splitter, processFilter, legendInImage, nThreads, err);
+                    ios.flush();
+                    os.flush();
+                } catch (IOException e) {
+                    if (os.error == null) throw e;
+                    throw new Failure("cannot write output: " + Cli.oneLine(os.error));
+                }
+                printLegend(legend, last);
+                err.printf("Wrote the image to stdout (%dx%d, %d frame%s, %d bytes) in %s%n", last.image().getWidth(),
+                        last.image().getHeight(), frames, frames == 1 ? "" : "s", os.count, Units.duration(System.nanoTime() - t0));
+                err.flush();
+                return 0;
+            }
             Path tmp = createTemp(target);
+            // Ctrl-C or SIGTERM during a capture: the JVM runs shutdown hooks, which remove the temporary file
+            Thread cleanup = new Thread(() -> deleteQuietly(tmp), "processes2png-cleanup");
+            Runtime.getRuntime().addShutdownHook(cleanup);
             boolean done = false;
             try {
-                long t0 = System.nanoTime();
                 Shot last;
-                if (gif) {
-                    last = writeGif(tmp, proc, pageSize, layout, splitter, processFilter, legendInImage, nThreads, err);
-                } else {
-                    last = shoot(proc, pageSize, layout, splitter, processFilter, legendInImage, nThreads, err, "");
-                    try (OutputStream os = Files.newOutputStream(tmp)) {
-                        if (!ImageIO.write(last.image(), "png", os)) throw new Failure("no PNG writer in this runtime");
-                    }
+                try (ImageOutputStream ios = new javax.imageio.stream.FileImageOutputStream(tmp.toFile())) {
+                    last = writeImage(ios, gif, proc, pageSize, layout, splitter, processFilter, legendInImage, nThreads, err);
                 }
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 done = true;
-                out.println(last.summary());
-                out.println(last.table().render());
-                out.flush();
+                printLegend(legend, last);
                 err.printf("Wrote %s (%dx%d, %d frame%s, %d bytes) in %s%n", target, last.image().getWidth(), last.image().getHeight(),
                         frames, frames == 1 ? "" : "s", Files.size(target), Units.duration(System.nanoTime() - t0));
                 err.flush();
                 return 0;
             } finally {
                 if (!done) Files.deleteIfExists(tmp);
+                try {
+                    Runtime.getRuntime().removeShutdownHook(cleanup);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook runs now: it removes the temporary file
+                }
+            }
+        }
+    }
+
+    /** The picture (or the pictures of a GIF) written to os. */
+    private Shot writeImage(ImageOutputStream os, boolean gif, ProcFs proc, long pageSize, FramePicture.Layout layout, Splitter splitter,
+                            Filter processFilter, boolean legendInImage, int nThreads, PrintWriter err)
+            throws IOException, InterruptedException {
+        if (gif) return writeGif(os, proc, pageSize, layout, splitter, processFilter, legendInImage, nThreads, err);
+        Shot last = shoot(proc, pageSize, layout, splitter, processFilter, legendInImage, nThreads, err, "");
+        if (!ImageIO.write(last.image(), "png", os)) throw new Failure("no PNG writer in this runtime");
+        return last;
+    }
+
+    private static void printLegend(PrintWriter legend, Shot last) {
+        legend.println(last.summary());
+        legend.println(last.table().render());
+        legend.flush();
+    }
+
+    /**
+     * The output is replaced by a rename: refused when it exists and is no regular file (a device such as
+     * /dev/null would become a PNG file, a directory cannot be replaced).
+     */
+    private static void checkTarget(Path target) {
+        if (Files.isDirectory(target)) throw new UsageError(target + " is a directory: give a file name");
+        if (Files.exists(target) && !Files.isRegularFile(target)) {
+            throw new UsageError(target + " exists and is not a regular file (a device, a pipe or a socket): give a file name, or - for stdout");
+        }
+    }
+
+    /** stdout as bytes (the configured writer flushed first, so nothing interleaves). */
+    private static OutputStream stdoutBytes(PrintWriter out) {
+        if (out instanceof Cli.Output o) return o.bytes();
+        out.flush();
+        return new java.io.FileOutputStream(java.io.FileDescriptor.out);
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // nothing more can be done while the JVM ends
+        }
+    }
+
+    /** Counts the bytes written through it (the size reported for stdout) and keeps the first write error. */
+    static final class CountingStream extends java.io.FilterOutputStream {
+        long count;
+        IOException error;
+
+        CountingStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[]{(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            try {
+                out.write(b, off, len);
+            } catch (IOException e) {
+                if (error == null) error = e;
+                throw e;
+            }
+            count += len;
+        }
+
+        @Override
+        public void flush() throws IOException {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                if (error == null) error = e;
+                throw e;
             }
         }
     }
@@ -198,6 +297,7 @@ public class processes2png implements Callable<Integer> {
         List<Splitter> given = new ArrayList<>();
         if (splitUid) given.add(new Splitter.ByUid(null));
         if (splitEnv != null) given.add(new Splitter.ByEnv(splitEnv));
+        Cli.requirePids(splitPids, "--split-pids");
         if (!splitPids.isEmpty()) given.add(new Splitter.ByPids(new LinkedHashSet<>(splitPids)));
         if (splitCustom != null) {
             try {
@@ -268,7 +368,7 @@ public class processes2png implements Callable<Integer> {
         int selfPid = proc.isLive() ? (int) ProcessHandle.current().pid() : -1;
         GroupScan.Selection sel = GroupScan.select(proc, processFilter, selfPid);
         java.util.function.Consumer<String> log = line -> {
-            err.println(line);
+            err.println(Text.visible(line)); // lines name processes by their comm, which their owner chose
             err.flush();
         };
         List<SysvShm.Segment> segments = List.of();
@@ -447,12 +547,12 @@ public class processes2png implements Callable<Integer> {
     }
 
     /** Takes the pictures one interval apart and writes them as they come: memory stays one picture. */
-    private Shot writeGif(Path file, ProcFs proc, long pageSize, FramePicture.Layout layout, Splitter splitter,
+    private Shot writeGif(ImageOutputStream os, ProcFs proc, long pageSize, FramePicture.Layout layout, Splitter splitter,
                           Filter processFilter, boolean legendInImage, int nThreads, PrintWriter err)
             throws IOException, InterruptedException {
         ImageWriter writer = ImageIO.getImageWritersByFormatName("gif").next();
         Shot last = null;
-        try (ImageOutputStream os = ImageIO.createImageOutputStream(file.toFile())) {
+        try {
             writer.setOutput(os);
             writer.prepareWriteSequence(null);
             long intervalNanos = (long) (interval * 1e9);

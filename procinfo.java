@@ -19,18 +19,14 @@ import lib.ProcFs;
 import lib.ProcessInfo;
 import lib.Status;
 import lib.Table;
+import lib.Text;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.BufferedWriter;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -78,12 +74,9 @@ public class procinfo implements Callable<Integer> {
 
     public static void main(String[] args) {
         CommandLine cl = commandLine();
-        // millions of page lines: one large buffer, flushed at the end, instead of an autoflushing stream
-        cl.setOut(new PrintWriter(new BufferedWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out),
-                StandardCharsets.UTF_8), 1 << 16), false));
-        int exit = cl.execute(args);
-        cl.getOut().flush();
-        System.exit(exit);
+        // millions of page lines: one large buffer, written when the command ends (and checked), instead of an autoflushing stream
+        cl.setOut(Cli.stdout(false));
+        System.exit(cl.execute(args));
     }
 
     /** The configured command line (also used by the tests). */
@@ -160,7 +153,7 @@ public class procinfo implements Callable<Integer> {
                         return 1;
                     }
                     for (Failure f : failures) {
-                        if (f.pid() == pid) err.println("procinfo: " + f.message());
+                        if (f.pid() == pid) err.println("procinfo: " + Text.visible(f.message()));
                     }
                     err.flush();
                     if (out.checkError()) return 1;
@@ -199,7 +192,7 @@ public class procinfo implements Callable<Integer> {
         }
         List<MappingPages> read = new ArrayList<>();
         MappingPages.Counts total = MappingPages.Counts.ZERO;
-        if (lines != null) lines.line("pid " + pid + " (" + info.comm() + ")");
+        if (lines != null) lines.line("pid " + pid + " (" + Text.visible(info.comm()) + ")");
         try (ProcFs.PositionalFile pagemap = proc.open(pid + "/pagemap")) {
             for (Maps.Mapping m : maps) {
                 if (!selected(m, addresses, names)) continue;
@@ -234,7 +227,7 @@ public class procinfo implements Callable<Integer> {
     }
 
     static String header(Maps.Mapping m) {
-        return String.format("0x%016x-0x%016x %s %d %s", m.start(), m.end(), m.perms(), m.inode(), m.pathname()).stripTrailing();
+        return String.format("0x%016x-0x%016x %s %d %s", m.start(), m.end(), m.perms(), m.inode(), Text.visible(m.pathname())).stripTrailing();
     }
 
     static String stats(MappingPages.Counts c, long pageSize) {
@@ -308,7 +301,7 @@ public class procinfo implements Callable<Integer> {
             "thp", "hugetlb", "dirty", "swapcache", "ksm", "zero", "pathname"};
 
     private static void printSummary(PrintWriter out, Shown s, long pageSize) {
-        out.println("pid " + s.pid() + " (" + s.comm() + "): " + s.mappings().size()
+        out.println("pid " + s.pid() + " (" + Text.visible(s.comm()) + "): " + s.mappings().size()
                 + " mappings; anon..zero are counts of " + pageSize / 1024 + " kiB pages");
         Table t = new Table(COLUMNS);
         for (MappingPages mp : s.mappings()) {

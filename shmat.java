@@ -108,8 +108,12 @@ public class shmat implements Callable<Integer> {
             return 1;
         }
         out.println(table.render());
-        out.flush();
         AtomicBoolean detached = new AtomicBoolean();
+        if (Cli.failure(out) != null) {
+            // nobody learns where the segments are: no point holding them (the line saying why comes from Cli)
+            detachAll(attached, detached, err);
+            return 1;
+        }
         Thread hook = new Thread(() -> detachAll(attached, detached, err), "shmat-detach");
         Runtime.getRuntime().addShutdownHook(hook);
         err.println("shmat: " + attached.size() + " segment(s) attached " + (readWrite ? "read-write" : "read-only")

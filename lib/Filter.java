@@ -6,9 +6,11 @@ import java.util.List;
 /**
  * The filter language: true() false() and(F,...) or(F,...) not(F) uid(N) pid(N) descendants(PID)
  * comm(NAME) env_k(KEY) env_kv(KEY,VALUE). Every filter needs its parentheses. Arguments may be
- * double-quoted to hold ',' or ')'.
+ * double-quoted to hold ',' or ')'. Filters nest at most {@link #MAX_DEPTH} deep.
  */
 public sealed interface Filter {
+    /** Deeper than any filter a person writes; the parser and test() recurse, so a bound keeps the stack small. */
+    int MAX_DEPTH = 64;
 
     boolean test(ProcessInfo p, ProcessTree tree);
 
@@ -17,7 +19,8 @@ public sealed interface Filter {
         private final int column;
 
         public ParseException(String text, String what, int column) {
-            super("malformed filter \"" + text + "\": " + what + " at column " + column);
+            super("malformed filter \"" + (text.length() > 80 ? text.substring(0, 76) + "..." : text) + "\": " + what
+                    + " at column " + column);
             this.column = column;
         }
 
@@ -126,6 +129,7 @@ public sealed interface Filter {
     final class Parser {
         private final String text;
         private int pos;
+        private int depth;
 
         Parser(String text) {
             this.text = text;
@@ -164,6 +168,8 @@ public sealed interface Filter {
 
         Filter filter() {
             skipSpaces();
+            if (depth == MAX_DEPTH) throw error("filters nested more than " + MAX_DEPTH + " deep");
+            depth++;
             int start = pos;
             while (!atEnd() && (Character.isLetterOrDigit(peek()) || peek() == '_')) pos++;
             String name = text.substring(start, pos);
@@ -194,6 +200,7 @@ public sealed interface Filter {
                 }
             };
             expect(')', "to close '" + name + "(' opened at column " + (nameEnd + 1));
+            depth--;
             return f;
         }
 

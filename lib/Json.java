@@ -81,7 +81,8 @@ public final class Json {
                 case '\r' -> sb.append("\\r");
                 case '\t' -> sb.append("\\t");
                 default -> {
-                    if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
+                    // every control character escaped (C1 and bidi too): a document shown on a terminal cannot drive it
+                    if (Text.escaped(c)) sb.append(String.format("\\u%04x", (int) c));
                     else sb.append(c);
                 }
             }

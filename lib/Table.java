@@ -8,13 +8,16 @@ import de.vandermeer.skb.interfaces.transformers.textformat.TextAlignment;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A box-drawn table (light Unicode grid, one space of padding, left-aligned), as the seeds show. */
+/**
+ * A box-drawn table (light Unicode grid, one space of padding, left-aligned), as the seeds show. Cells hold
+ * other users' text (comm, environment values, pathnames): control characters are shown escaped ({@link Text}).
+ */
 public final class Table {
     private final List<String> header;
     private final List<List<String>> rows = new ArrayList<>();
 
     public Table(List<String> header) {
-        this.header = List.copyOf(header);
+        this.header = header.stream().map(Text::visible).toList();
     }
 
     public Table(String... header) {
@@ -23,7 +26,7 @@ public final class Table {
 
     public Table row(List<String> cells) {
         if (cells.size() != header.size()) throw new IllegalArgumentException("row has " + cells.size() + " cells, header " + header.size());
-        rows.add(List.copyOf(cells));
+        rows.add(cells.stream().map(Text::visible).toList());
         return this;
     }
 

@@ -87,4 +87,21 @@ class FilterTest {
         Filter.ParseException e = assertThrows(Filter.ParseException.class, () -> Filter.parseList("uid(1) uid(2)"));
         assertEquals(8, e.column());
     }
+
+    static String nested(int depth) {
+        return "not(".repeat(depth - 1) + "uid(0)" + ")".repeat(depth - 1);
+    }
+
+    /** A filter nested 3,000 deep overflowed the parser's stack: now one error, at the filter past the limit. */
+    @Test
+    void nestingIsBoundedAt64() {
+        assertEquals(List.of(1, 20), matching("or(" + nested(63) + ")"), "64 deep is allowed (62 not() cancel out)");
+        assertError(nested(65), "filters nested more than 64 deep", 64 * 4 + 1);
+        Filter.ParseException e = assertThrows(Filter.ParseException.class, () -> Filter.parse(nested(3000)));
+        assertTrue(e.getMessage().contains("nested more than 64 deep"), e.getMessage());
+        assertTrue(e.getMessage().length() < 200, "the text is cut in the message: " + e.getMessage().length());
+        assertThrows(Filter.ParseException.class, () -> Filter.parseList("uid(0)," + nested(3000)));
+        // siblings are no nesting: a long and() is fine
+        assertEquals(List.of(1, 20), matching("or(" + "uid(0),".repeat(5000) + "false())"));
+    }
 }

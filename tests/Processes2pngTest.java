@@ -321,13 +321,17 @@ class Processes2pngTest {
     void usageErrorsExit2() {
         for (String[] args : List.of(new String[]{"--color", "groups"}, new String[]{"-u"},
                 new String[]{"--color", "groups", "-u", "-e", "X"}, new String[]{"--frames", "2", "-o", "x.png"},
-                new String[]{"--filter", "uid(x)"}, new String[]{"--max-side", "0"}, new String[]{"--color", "pink"})) {
+                new String[]{"--filter", "uid(x)"}, new String[]{"--max-side", "0"}, new String[]{"--color", "pink"},
+                // nested 3,000 deep: 1,025 lines of StackOverflowError before the parser had a depth limit
+                new String[]{"--filter", FilterTest.nested(3000)}, new String[]{"--color", "groups", "-c", FilterTest.nested(3000)},
+                new String[]{"--threads", "0"}, new String[]{"--color", "groups", "-p", "0"}, new String[]{"--color", "groups", "-p", "-5"})) {
             List<String> all = new ArrayList<>(List.of("--procfs-root", dir.toString()));
             all.addAll(List.of(args));
             Tool.Result r = run(all.toArray(String[]::new));
-            assertEquals(2, r.exit(), String.join(" ", args) + ": " + r);
-            assertEquals(1, r.err().strip().lines().count(), r.err());
-            assertFalse(r.err().contains("Exception"), r.err());
+            String shown = (String.join(" ", args) + ": " + r).substring(0, Math.min(3000, (String.join(" ", args) + ": " + r).length()));
+            assertEquals(2, r.exit(), shown);
+            assertEquals(1, r.err().strip().lines().count(), shown);
+            assertFalse(r.err().contains("Exception") || r.err().contains("Error"), shown);
         }
     }
 
@@ -476,6 +480,122 @@ class Processes2pngTest {
             for (byte b : ((DataBufferByte) img.getRaster().getDataBuffer()).getData()) if ((b & 0xff) == brightAnon) count++;
             assertTrue(count >= pages, count + " bright anonymous pixels, memload holds " + pages + " pages");
             assertTrue(count <= pages + 3 * 256, count + " bright anonymous pixels: more than memload holds");
+        }
+    }
+
+    // ---- output safety ----
+
+    static void exec(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, String.join(" ", cmd) + ": " + log);
+    }
+
+    static boolean isOther(Path p) throws IOException {
+        return Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS).isOther();
+    }
+
+    /** -o /dev/null renamed the PNG over the device: a target that is not a regular file is refused. */
+    @Test
+    void aTargetThatIsNoRegularFileIsRefused() throws Exception {
+        Path devices = Files.createDirectory(dir.resolve("devices"));
+        Path nul = devices.resolve("null"), fifo = devices.resolve("fifo"), link = devices.resolve("link.png");
+        exec("mknod", nul.toString(), "c", "1", "3"); // /dev/null's numbers, in our own folder
+        exec("mkfifo", fifo.toString());
+        Files.createSymbolicLink(link, nul);
+        for (Path target : List.of(nul, fifo, link)) {
+            Tool.Result r = run("--procfs-root", dir.toString(), "-o", target.toString());
+            assertEquals(2, r.exit(), target + ": " + r);
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertTrue(r.err().contains("is not a regular file"), r.err());
+            assertEquals("", r.out());
+        }
+        assertTrue(isOther(nul) && isOther(fifo), "still a device and a pipe");
+        assertTrue(Files.isSymbolicLink(link));
+        try (Stream<Path> left = Files.list(devices)) {
+            assertEquals(3, left.count(), "no temporary file left");
+        }
+        // a regular file is replaced as before
+        Path png = dir.resolve("old.png");
+        Files.writeString(png, "old");
+        assertEquals(0, run("--procfs-root", dir.toString(), "-o", png.toString()).exit());
+        assertNotNull(ImageIO.read(png.toFile()));
+    }
+
+    /** -o - writes the image to stdout (the legend goes to stderr): also how a device is written on purpose. */
+    @Test
+    void dashWritesTheImageToStdout() throws Exception {
+        for (String frames : List.of("1", "2")) {
+            Path outFile = dir.resolve("stdout-" + frames), errFile = dir.resolve("stderr-" + frames);
+            Process p = new ProcessBuilder(java(), "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"), "processes2png",
+                    "--procfs-root", dir.toString(), "--frames", frames, "--interval", "0.1", "-o", "-")
+                    .redirectOutput(outFile.toFile()).redirectError(errFile.toFile()).start();
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+            String err = Files.readString(errFile);
+            assertEquals(0, p.exitValue(), err);
+            byte[] image = Files.readAllBytes(outFile);
+            String magic = new String(image, 0, 4, StandardCharsets.ISO_8859_1);
+            assertEquals(frames.equals("1") ? "\u0089PNG" : "GIF8", magic);
+            BufferedImage img = ImageIO.read(new java.io.ByteArrayInputStream(image));
+            assertEquals(SIDE + FramePicture.LEGEND_WIDTH, img.getWidth());
+            assertEquals(PageClass.ANON.brightRgb, rgbAt(img, 0x2));
+            assertTrue(err.contains("│ anonymous "), "the legend on stderr: " + err);
+            assertTrue(err.contains("Wrote the image to stdout"), err);
+            try (Stream<Path> files = Files.list(dir)) {
+                assertTrue(files.noneMatch(f -> f.getFileName().toString().endsWith(".tmp")), "no temporary file");
+            }
+        }
+    }
+
+    /** The legend (and with -o -, the image) lost on a full disk was a silent exit 0. */
+    @Test
+    void lostOutputIsExit1AndOneLine() throws Exception {
+        Path png = dir.resolve("full.png");
+        Tool.assertOutputLost("processes2png", Tool.toDevFull("processes2png", "--procfs-root", dir.toString(), "-o", png.toString()), false);
+        assertNotNull(ImageIO.read(png.toFile()), "the image itself was written");
+        Tool.assertOutputLost("processes2png", Tool.toDevFull("processes2png", "--procfs-root", dir.toString(), "-o", "-"), false);
+    }
+
+    /** -t 1000 took 1.8 GB (a chunk of buffers per thread): capped as memstats caps it. */
+    @Test
+    void threadsAreCappedAtFourPerCore() {
+        int max = 4 * Runtime.getRuntime().availableProcessors();
+        Tool.Result r = run("--procfs-root", dir.toString(), "--threads", "1000", "-o", dir.resolve("t.png").toString());
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.err().contains("processes2png: --threads 1000 is more than " + max + " (4 per core): using " + max), r.err());
+    }
+
+    /** Ctrl-C or SIGTERM during a GIF capture left .NAME.PID.HEX.tmp behind. */
+    @Test
+    void aSignalDuringACaptureLeavesNoFile() throws Exception {
+        for (String signal : List.of("INT", "TERM")) {
+            Path outDir = Files.createDirectory(dir.resolve("capture-" + signal));
+            // env resets the signals to their default: a test run started in the background inherits SIGINT ignored
+            Process p = new ProcessBuilder("env", "--default-signal=INT,TERM", java(), "-Djava.awt.headless=true", "-cp",
+                    System.getProperty("java.class.path"), "processes2png", "--procfs-root", dir.toString(),
+                    "--frames", "1000", "--interval", "0.1", "-o", outDir.resolve("x.gif").toString())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            try {
+                // the capture is under way when its temporary file holds a frame
+                long deadline = System.currentTimeMillis() + 120_000;
+                Path tmp = null;
+                while (tmp == null && System.currentTimeMillis() < deadline && p.isAlive()) {
+                    try (Stream<Path> files = Files.list(outDir)) {
+                        tmp = files.filter(f -> f.getFileName().toString().matches("\\.x\\.gif\\.\\d+\\.[0-9a-f]+\\.tmp")).findFirst().orElse(null);
+                    }
+                    if (tmp != null && Files.size(tmp) < 100) tmp = null;
+                    Thread.sleep(50);
+                }
+                assertNotNull(tmp, "a capture in progress");
+                exec("kill", "-" + signal, Long.toString(p.pid()));
+                assertTrue(p.waitFor(30, TimeUnit.SECONDS), "ended on SIG" + signal);
+                assertEquals(signal.equals("INT") ? 130 : 143, p.exitValue());
+                try (Stream<Path> left = Files.list(outDir)) {
+                    assertEquals(List.of(), left.toList(), "SIG" + signal + ": no temporary and no half-written file");
+                }
+            } finally {
+                p.destroyForcibly().waitFor();
+            }
         }
     }
 }

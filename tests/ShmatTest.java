@@ -186,4 +186,21 @@ class ShmatTest {
             throw new IllegalStateException(e);
         }
     }
+
+    /** stdout on a full disk: shmat held the segments and exited 0 while nobody learnt where they were. */
+    @Test
+    void lostOutputIsExit1AndOneLineAndNothingHeld() throws Exception {
+        int key = freshKey();
+        long shmid = -1;
+        try {
+            shmid = Libc.INSTANCE.shmget(key, MiB, Libc.IPC_CREAT | 0600);
+            long t0 = System.nanoTime();
+            Tool.Result r = Tool.toDevFull("shmat", "--wait", "60", Long.toString(shmid));
+            Tool.assertOutputLost("shmat", r, false);
+            assertTrue(System.nanoTime() - t0 < 40_000_000_000L, "did not hold for --wait");
+            assertEquals(0, segment(shmid).nattch());
+        } finally {
+            if (shmid >= 0) remove(shmid);
+        }
+    }
 }

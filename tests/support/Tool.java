@@ -122,5 +122,33 @@ final class Tool {
         }
     }
 
+    /** Runs a tool's main class in a JVM of its own (this test classpath) with stdout going to /dev/full. */
+    static Result toDevFull(String mainClass, String... args) throws IOException, InterruptedException {
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(javaBin, "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"), mainClass));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectOutput(new File("/dev/full")).start();
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(300, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException(mainClass + " did not finish");
+        }
+        return new Result(p.exitValue(), "", err);
+    }
+
+    /**
+     * A tool that wrote to /dev/full: exit 1 and, as its last stderr line, one line saying so; with quiet
+     * (a run that logs nothing on stderr) that line is all of stderr.
+     */
+    static void assertOutputLost(String tool, Result r, boolean quiet) {
+        org.junit.jupiter.api.Assertions.assertEquals(1, r.exit(), r.toString());
+        List<String> lines = r.err().strip().lines().toList();
+        String expected = tool + ": cannot write output: No space left on device";
+        if (quiet) org.junit.jupiter.api.Assertions.assertEquals(List.of(expected), lines, r.toString());
+        org.junit.jupiter.api.Assertions.assertEquals(expected, lines.get(lines.size() - 1), r.toString());
+        org.junit.jupiter.api.Assertions.assertEquals(1, lines.stream().filter(l -> l.contains("cannot write")).count(), r.toString());
+        org.junit.jupiter.api.Assertions.assertFalse(r.err().contains("Exception"), r.toString());
+    }
+
     static final long MiB = 1024 * 1024;
 }

@@ -31,8 +31,13 @@ final class Workload implements AutoCloseable {
 
     /** The same, memload started through a prefix command (e.g. setpriv --reuid=U --regid=G --groups=G2). */
     static Workload startAs(List<String> prefix, Map<String, String> env, String... ops) throws IOException {
+        return startExec(prefix, Native.binary("memload"), env, ops);
+    }
+
+    /** The same, memload executed through this path (a link to it: the process's comm is the link's name). */
+    static Workload startExec(List<String> prefix, Path memload, Map<String, String> env, String... ops) throws IOException {
         List<String> cmd = new ArrayList<>(prefix);
-        cmd.add(Native.binary("memload").toString());
+        cmd.add(memload.toString());
         cmd.addAll(List.of(ops));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
         pb.environment().putAll(env);
