@@ -565,6 +565,7 @@ public class processes2png implements Callable<Integer> {
                         LocalTime.now().format(DateTimeFormatter.ofPattern("HH:mm:ss")));
                 last = shoot(proc, pageSize, layout, splitter, processFilter, legendInImage, nThreads, err, when);
                 writer.writeToSequence(new IIOImage(last.image(), null, gifMetadata(writer, last.image(), i == 0)), null);
+                os.flush(); // each frame out as it comes: a stream to stdout would otherwise hold the whole GIF
             }
             writer.endWriteSequence();
         } finally {
