@@ -10,6 +10,7 @@
 
 import lib.Cli;
 import lib.Cli.Failure;
+import lib.Cli.UsageError;
 import lib.SnapshotWriter;
 import lib.Status;
 import lib.TarWriter;
@@ -30,7 +31,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.LinkOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.zip.GZIPOutputStream;
 
 @Command(name = "snap", mixinStandardHelpOptions = true, version = snap.VERSION,
@@ -59,6 +71,11 @@ public class snap implements Callable<Integer> {
             description = "Data of a sparse file kept from its first read up to this size; beyond it the data is read twice.")
     long keepMiB;
 
+    @Option(names = "--env-keep", scope = ScopeType.INHERIT, split = ",", paramLabel = "VAR",
+            description = {"Keep only these environment variables' values (e.g. ORACLE_SID,ORACLE_HOME): every other",
+                    "variable keeps its name, its value dropped (PASSWORD=), so the archive still splits by VAR."})
+    List<String> envKeep;
+
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Show stack traces of errors.")
     boolean debug;
 
@@ -71,8 +88,8 @@ public class snap implements Callable<Integer> {
 
     /** The configured command line (also used by the tests). */
     public static CommandLine commandLine() {
-        // every error exits 1 (snap has no usage errors of its own); other file errors as "FILE: reason"
-        return Cli.configure(new CommandLine(new snap()), "snap", (snap top) -> top.debug, snap::oneLine, ex -> false);
+        // every error exits 1 but a bad --env-keep (2); other file errors as "FILE: reason"
+        return Cli.configure(new CommandLine(new snap()), "snap", (snap top) -> top.debug, snap::oneLine, ex -> ex instanceof UsageError);
     }
 
     static String oneLine(Throwable ex) {
@@ -89,8 +106,18 @@ public class snap implements Callable<Integer> {
 
     SnapshotWriter.Options options() {
         PrintWriter err = spec.commandLine().getErr();
+        Set<String> keep = null;
+        if (envKeep != null) {
+            keep = new TreeSet<>();
+            for (String v : envKeep) {
+                if (v.isEmpty() || v.indexOf('=') >= 0 || v.indexOf('\0') >= 0) {
+                    throw new UsageError("--env-keep takes variable names separated by commas, not '" + v + "'");
+                }
+                keep.add(v);
+            }
+        }
         return new SnapshotWriter.Options(skipProcesses, skipShmPagemap, (int) ProcessHandle.current().pid(),
-                keepMiB << 20, line -> {
+                keepMiB << 20, keep, line -> {
             if (verbose || !line.startsWith("process ")) {
                 err.println(line);
                 err.flush();
@@ -114,6 +141,43 @@ public class snap implements Callable<Integer> {
         if (name.endsWith(".tar.gz")) name = name.substring(0, name.length() - 7);
         if (name.isEmpty() || name.equals(".") || name.equals("..")) throw new Failure("DIR must name the snapshot, e.g. snap-" + "host");
         return p.resolveSibling(name + ".tar.gz");
+    }
+
+    /** snap's last line: what the archive holds and who may read it. */
+    static String holds(Path archive, SnapshotWriter.Options opt) {
+        String env = opt.envKeep() == null ? "every process's command line and environment (passwords, keys)"
+                : "every process's command line and environment variable names, values only of " + String.join(",", opt.envKeep());
+        return archive.getFileName() + " holds " + env + ", open file names and memory maps: mode 0600, readable by "
+                + "root only; copy it only where that is acceptable";
+    }
+
+    private static final Pattern PART = Pattern.compile("\\..+\\.tar\\.gz\\.part-([0-9]{1,10})");
+
+    /**
+     * Removes the partial archives in dir (.NAME.tar.gz.part-PID) that no snap is writing any more (a
+     * SIGKILLed or crashed run), saying so: a writing snap holds a lock on its part, which the kernel
+     * drops when that process dies, whatever its pid became. Only root's regular files are touched.
+     */
+    static void removeStaleParts(Path dir, PrintWriter err) throws IOException {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, ".*.tar.gz.part-*")) {
+            for (Path p : ds) {
+                Matcher m = PART.matcher(p.getFileName().toString());
+                if (!m.matches() || !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) continue;
+                if (!Integer.valueOf(0).equals(Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS))) continue;
+                long pid = Long.parseLong(m.group(1));
+                boolean alive = ProcessHandle.of(pid).isPresent();
+                try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+                     FileLock free = ch.tryLock()) {
+                    if (free == null) continue;
+                    Files.delete(p);
+                    err.println("snap: removed " + p + ", left by snap " + pid + " that ended before finishing ("
+                            + (alive ? "that pid is now another program" : "no such process now") + ")");
+                    err.flush();
+                } catch (OverlappingFileLockException | java.nio.file.NoSuchFileException busy) {
+                    // written by this very JVM, or removed meanwhile
+                }
+            }
+        }
     }
 
     static String topName(Path archive) {
@@ -146,6 +210,7 @@ public class snap implements Callable<Integer> {
             if (!Files.isDirectory(parent)) throw new Failure("no such directory: " + parent);
             if (!Files.isWritable(parent)) throw new Failure("cannot write in " + parent);
             SnapshotWriter.Options opt = top.options();
+            removeStaleParts(parent, top.spec.commandLine().getErr());
             SnapshotWriter.Estimate est = SnapshotWriter.estimate(Path.of("/proc"), opt);
             long free = Files.getFileStore(parent).getUsableSpace();
             if (est.archiveBytes() > free) {
@@ -158,16 +223,21 @@ public class snap implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(hook);
             try {
                 SnapshotWriter.Stats stats;
-                try (OutputStream file = Files.newOutputStream(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                     OutputStream gz = gzip(new BufferedOutputStream(file, 1 << 16), top.gzipLevel);
-                     TarWriter tar = new TarWriter(gz)) {
-                    stats = new SnapshotWriter(Path.of("/proc"), tar, topName(archive), VERSION, opt).write();
+                // 0600 from the open itself (never a moment readable by others), whatever the umask: it holds secrets
+                try (FileChannel file = FileChannel.open(partial, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+                    file.lock(); // held until renamed: the mark of a part being written (removeStaleParts)
+                    try (OutputStream gz = gzip(new BufferedOutputStream(new KeepOpen(file), 1 << 16), top.gzipLevel);
+                         TarWriter tar = new TarWriter(gz)) {
+                        stats = new SnapshotWriter(Path.of("/proc"), tar, topName(archive), VERSION, opt).write();
+                    }
+                    cleanup.commit();
                 }
-                cleanup.commit();
                 long size = Files.size(archive);
                 out.printf("%s: %s, %d processes (%d vanished, %d partly unreadable), %s read from /proc in %s%n",
                         archive, Units.mb(size), stats.processes(), stats.vanished(), stats.unreadable(),
                         Units.mb(stats.bytesRead()), Units.duration(stats.totalMs() * 1_000_000L));
+                out.println(holds(archive, opt));
                 out.flush();
                 return 0;
             } catch (IOException | RuntimeException e) {
@@ -247,6 +317,26 @@ public class snap implements Callable<Integer> {
                     free >= 0 && est.archiveBytes() > free ? " (not enough: run would refuse)" : "");
             out.flush();
             return 0;
+        }
+    }
+
+    /** Writes to the channel; closing it leaves the channel (and its lock) open. */
+    static final class KeepOpen extends OutputStream {
+        private final FileChannel ch;
+
+        KeepOpen(FileChannel ch) {
+            this.ch = ch;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[]{(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(b, off, len);
+            while (buf.hasRemaining()) ch.write(buf);
         }
     }
 

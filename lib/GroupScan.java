@@ -25,7 +25,7 @@ public final class GroupScan {
      * kernel threads, before the filter (for whoever needs the whole list without reading it again).
      */
     public record Selection(List<ProcessInfo> toScan, List<ProcessInfo> all, ProcessTree tree, int processes, int kernel,
-                            int filteredOut, int vanished) {
+                            int filteredOut, int vanished, int unreadable) {
     }
 
     /** The "scan" section: counts, time, and whether the memory limit cut it short. */
@@ -64,7 +64,7 @@ public final class GroupScan {
      */
     public static Selection select(ProcFs proc, Filter filter, int selfPid) throws IOException {
         List<ProcessInfo> all = new ArrayList<>();
-        int kernel = 0, vanished = 0, processes = 0;
+        int kernel = 0, vanished = 0, processes = 0, unreadable = 0;
         for (int pid : proc.pids()) {
             if (pid == selfPid) continue;
             processes++;
@@ -74,12 +74,15 @@ public final class GroupScan {
                 else all.add(p);
             } catch (ProcessInfo.VanishedException e) {
                 vanished++;
+            } catch (java.nio.file.AccessDeniedException e) {
+                // a snapshot's status or cmdline that cannot be read: who it is is unknown, so no filter can place it
+                unreadable++;
             }
         }
         ProcessTree tree = new ProcessTree(all);
         List<ProcessInfo> kept = new ArrayList<>();
         for (ProcessInfo p : all) if (filter.test(p, tree)) kept.add(p);
-        return new Selection(kept, List.copyOf(all), tree, processes, kernel, all.size() - kept.size(), vanished);
+        return new Selection(kept, List.copyOf(all), tree, processes, kernel, all.size() - kept.size(), vanished, unreadable);
     }
 
     /** Pages of one group, merged from its processes (under the group's lock). */
@@ -240,7 +243,7 @@ public final class GroupScan {
         long elapsedMs = (System.nanoTime() - t0) / 1_000_000;
         int scanned = done.get() - vanished.get() - unreadable.get();
         Counts counts = new Counts(sel.processes(), scanned, sel.kernel(), sel.filteredOut(),
-                sel.vanished() + vanished.get(), unreadable.get(), elapsedMs, partial.get());
+                sel.vanished() + vanished.get(), sel.unreadable() + unreadable.get(), elapsedMs, partial.get());
         return new Result(counts, splits);
     }
 }

@@ -90,9 +90,13 @@ public final class Json {
         sb.append('"');
     }
 
+    /** Deepest nesting parse accepts: our documents are 4 deep; a hostile one must not exhaust the stack. */
+    public static final int MAX_DEPTH = 256;
+
+    /** The value of a JSON text; IllegalArgumentException ("invalid JSON: ... at offset N") when it is not one. */
     public static Object parse(String text) {
         Parser p = new Parser(text);
-        Object v = p.value();
+        Object v = p.value(0);
         p.spaces();
         if (p.pos != text.length()) throw p.error("trailing characters");
         return v;
@@ -114,16 +118,21 @@ public final class Json {
             while (pos < s.length() && Character.isWhitespace(s.charAt(pos))) pos++;
         }
 
-        Object value() {
+        char at(int i) {
+            if (i >= s.length()) throw error("unexpected end");
+            return s.charAt(i);
+        }
+
+        Object value(int depth) {
             spaces();
-            if (pos >= s.length()) throw error("unexpected end");
-            char c = s.charAt(pos);
+            char c = at(pos);
+            if ((c == '{' || c == '[') && depth >= MAX_DEPTH) throw error("nested deeper than " + MAX_DEPTH);
             switch (c) {
                 case '{': {
                     pos++;
                     Map<String, Object> m = new LinkedHashMap<>();
                     spaces();
-                    if (s.charAt(pos) == '}') {
+                    if (at(pos) == '}') {
                         pos++;
                         return m;
                     }
@@ -131,10 +140,10 @@ public final class Json {
                         spaces();
                         String k = string();
                         spaces();
-                        if (s.charAt(pos++) != ':') throw error("expected ':'");
-                        m.put(k, value());
+                        if (at(pos++) != ':') throw error("expected ':'");
+                        m.put(k, value(depth + 1));
                         spaces();
-                        char d = s.charAt(pos++);
+                        char d = at(pos++);
                         if (d == '}') return m;
                         if (d != ',') throw error("expected ',' or '}'");
                     }
@@ -143,14 +152,14 @@ public final class Json {
                     pos++;
                     List<Object> l = new ArrayList<>();
                     spaces();
-                    if (s.charAt(pos) == ']') {
+                    if (at(pos) == ']') {
                         pos++;
                         return l;
                     }
                     while (true) {
-                        l.add(value());
+                        l.add(value(depth + 1));
                         spaces();
-                        char d = s.charAt(pos++);
+                        char d = at(pos++);
                         if (d == ']') return l;
                         if (d != ',') throw error("expected ',' or ']'");
                     }
@@ -175,7 +184,7 @@ public final class Json {
         }
 
         String string() {
-            if (s.charAt(pos) != '"') throw error("expected a string");
+            if (at(pos) != '"') throw error("expected a string");
             pos++;
             StringBuilder sb = new StringBuilder();
             while (true) {
@@ -186,7 +195,7 @@ public final class Json {
                     sb.append(c);
                     continue;
                 }
-                char e = s.charAt(pos++);
+                char e = at(pos++);
                 switch (e) {
                     case 'n' -> sb.append('\n');
                     case 't' -> sb.append('\t');
@@ -194,8 +203,13 @@ public final class Json {
                     case 'b' -> sb.append('\b');
                     case 'f' -> sb.append('\f');
                     case 'u' -> {
-                        sb.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
-                        pos += 4;
+                        int code = 0;
+                        for (int i = 0; i < 4; i++) {
+                            int d = Character.digit(at(pos++), 16);
+                            if (d < 0) throw error("bad \\u escape");
+                            code = code * 16 + d;
+                        }
+                        sb.append((char) code);
                     }
                     default -> sb.append(e);
                 }
@@ -206,9 +220,14 @@ public final class Json {
             int start = pos;
             while (pos < s.length() && "+-0123456789.eE".indexOf(s.charAt(pos)) >= 0) pos++;
             String n = s.substring(start, pos);
-            if (n.isEmpty()) throw error("unexpected character '" + s.charAt(pos) + "'");
-            if (n.contains(".") || n.contains("e") || n.contains("E")) return Double.parseDouble(n);
-            return Long.parseLong(n);
+            if (n.isEmpty()) throw error("unexpected character");
+            try {
+                if (n.contains(".") || n.contains("e") || n.contains("E")) return Double.parseDouble(n);
+                return Long.parseLong(n);
+            } catch (NumberFormatException e) {
+                pos = start;
+                throw error("bad number");
+            }
         }
     }
 }

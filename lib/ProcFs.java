@@ -71,6 +71,52 @@ public interface ProcFs extends Closeable {
     default void close() throws IOException {
     }
 
+    /** Largest size of a file read at offsets (pagemap of a 57-bit address space, kpageflags of 52-bit physical). */
+    long MAX_POSITIONAL_BYTES = 1L << 50;
+    /** metadata.json: snap writes kilobytes (mostly users, groups and segments' pids). */
+    long MAX_METADATA_BYTES = 16L << 20;
+    /** All environ and cmdline of a snapshot together: 20,000 processes of 25 KiB (a real box has far less). */
+    long MAX_ARGS_TOTAL_BYTES = 512L << 20;
+
+    /**
+     * The most bytes a snapshot's copy of a kernel file may hold when read whole, or -1 for a file the
+     * tools do not read whole (then 1 MiB is allowed). Beyond it the file cannot have come from the
+     * kernel, and reading it would let a small archive take any amount of memory.
+     */
+    static long maxBytes(String relativePath) {
+        int slash = relativePath.lastIndexOf('/');
+        String name = relativePath.substring(slash + 1);
+        String dir = slash < 0 ? "" : relativePath.substring(0, slash);
+        boolean process = dir.equals("self") || (!dir.isEmpty() && dir.chars().allMatch(c -> c >= '0' && c <= '9'));
+        if (process) {
+            return switch (name) {
+                // fs/exec.c bprm_stack_limits: argv + envp take at most 3/4 of _STK_LIM (6 MiB); room for older kernels
+                case "environ", "cmdline" -> 16L << 20;
+                // status lists up to NGROUPS_MAX (65536) supplementary groups; stat and statm are one short line
+                case "status" -> 1L << 20;
+                case "stat", "statm" -> 64L << 10;
+                // one line per mapping, vm.max_map_count (65530 by default) of them; smaps adds ~25 lines each
+                case "maps" -> 64L << 20;
+                case "smaps" -> 256L << 20;
+                case "mountinfo" -> 16L << 20;
+                default -> -1;
+            };
+        }
+        return switch (relativePath) {
+            case "meminfo", "vmstat", "buddyinfo", "swaps", "cmdline" -> 1L << 20;
+            case "iomem" -> 4L << 20;
+            // per zone and CPU, per cache, per segment (up to 32768 by default), per mount
+            case "zoneinfo", "pagetypeinfo", "slabinfo", "sysvipc/shm" -> 16L << 20;
+            default -> -1;
+        };
+    }
+
+    /** A relative path's limit for a whole read: its own, or 1 MiB for a file not known to be larger. */
+    static long readLimit(String relativePath) {
+        long max = maxBytes(relativePath);
+        return max < 0 ? 1L << 20 : max;
+    }
+
     /**
      * Opens a live /proc, an extracted snapshot (the DIR given to snap, or its proc/ folder),
      * or a snapshot archive (.tar.gz / .tgz).
@@ -83,9 +129,7 @@ public interface ProcFs extends Closeable {
         if (Files.isRegularFile(p)) {
             return SnapshotArchive.open(p);
         }
-        if (!Files.exists(p.resolve("meminfo")) && Files.isDirectory(p.resolve("proc"))) {
-            return new DirProcFs(p.resolve("proc"), p.resolve("metadata.json"));
-        }
-        return new DirProcFs(p, p.getParent() == null ? null : p.getParent().resolve("metadata.json"));
+        if (p.toAbsolutePath().normalize().equals(Path.of("/proc"))) return new DirProcFs(Path.of("/proc"), null);
+        return DirProcFs.snapshot(p);
     }
 }

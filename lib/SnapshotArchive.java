@@ -70,12 +70,30 @@ public final class SnapshotArchive implements ProcFs {
             raw.mark(2);
             boolean gzip = raw.read() == 0x1f && raw.read() == 0x8b;
             raw.reset();
-            InputStream in = gzip ? new GZIPInputStream(raw, 1 << 16) : raw;
-            return load(archive, new TarReader(in));
-        } catch (java.util.zip.ZipException e) {
-            throw new IOException(archive + ": not a gzip archive (" + e.getMessage() + ")");
+            InputStream in = gzip ? new GzipInput(raw) : raw;
+            ProcFs p = load(archive, new TarReader(in));
+            // the gzip trailer (CRC-32, length) lies past the tar's end: read to it, or corruption goes unseen
+            byte[] rest = new byte[1 << 16];
+            while (in.read(rest) >= 0) ;
+            return p;
         } catch (java.io.EOFException e) {
             throw new IOException(archive + " is cut short (an incomplete copy?): " + e.getMessage());
+        } catch (java.util.zip.ZipException e) {
+            throw new IOException(archive + " is corrupt (" + e.getMessage() + "): copy it again");
+        } catch (Corrupt e) {
+            throw new IOException(archive + ": " + e.getMessage());
+        } catch (NoSuchFileException | java.nio.file.AccessDeniedException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            // a defect of ours met by a crafted archive still gets one line
+            throw new IOException(archive + " is not a readable snapshot archive: " + e.getMessage());
+        }
+    }
+
+    /** What the archive holds cannot be a snapshot of /proc. */
+    static final class Corrupt extends IOException {
+        Corrupt(String m) {
+            super(m);
         }
     }
 
@@ -86,7 +104,7 @@ public final class SnapshotArchive implements ProcFs {
         boolean sawProc = false;
         Packer packer = new Packer();
         byte[] buf = new byte[CHUNK];
-        long stored = 0;
+        long stored = 0, args = 0;
         try {
             TarReader.Entry e;
             while ((e = tar.next()) != null) {
@@ -94,7 +112,11 @@ public final class SnapshotArchive implements ProcFs {
                 if (where == null) continue;
                 String rel = where[1];
                 if (where[0].equals("top")) {
-                    if (rel.equals("metadata.json") && e.isRegular()) metadata = packer.unpack(readData(tar, e, packer, buf));
+                    if (rel.equals("metadata.json") && e.isRegular()) {
+                        if (e.size() > MAX_METADATA_BYTES) throw new Corrupt("metadata.json of " + Units.mb(e.size()) + " (snap writes kilobytes)");
+                        metadata = packer.unpack(readData(tar, e, packer, buf));
+                        checkMetadata(new String(metadata, StandardCharsets.UTF_8), "metadata.json");
+                    }
                     continue;
                 }
                 sawProc = true;
@@ -107,6 +129,14 @@ public final class SnapshotArchive implements ProcFs {
                 } else if (e.isSymlink()) {
                     n = new Node('2', e.uid(), e.gid(), e.mode(), null, e.linkName());
                 } else if (e.isRegular()) {
+                    checkSize(rel, e.size());
+                    if (rel.endsWith("/environ") || rel.endsWith("/cmdline")) {
+                        args += e.size();
+                        if (args > MAX_ARGS_TOTAL_BYTES) {
+                            throw new Corrupt("its environ and cmdline files hold more than " + Units.mb(MAX_ARGS_TOTAL_BYTES)
+                                    + " together, more than any real box (memory would run out)");
+                        }
+                    }
                     Data d = readData(tar, e, packer, buf);
                     stored += d.packedBytes();
                     n = new Node('0', e.uid(), e.gid(), e.mode(), d, null);
@@ -118,8 +148,26 @@ public final class SnapshotArchive implements ProcFs {
         } finally {
             packer.end();
         }
-        if (!sawProc) throw new IOException(archive + " holds no proc/ tree: not a snapshot archive");
+        if (!sawProc) throw new Corrupt("holds no proc/ tree: not a snapshot archive");
         return new SnapshotArchive(archive, nodes, dirs, metadata, stored);
+    }
+
+    /** A file larger than the kernel file it stands for could ever be. */
+    private static void checkSize(String rel, long size) throws Corrupt {
+        long max = ProcFs.maxBytes(rel);
+        if (size > (max < 0 ? MAX_POSITIONAL_BYTES : max)) {
+            throw new Corrupt("proc/" + rel + " holds " + Units.mb(size) + ", more than the kernel file can (at most "
+                    + Units.mb(max < 0 ? MAX_POSITIONAL_BYTES : max) + ")");
+        }
+    }
+
+    /** metadata.json must parse (the tools read it later): a bad one is named here. */
+    static void checkMetadata(String json, String name) throws Corrupt {
+        try {
+            Json.parse(json);
+        } catch (IllegalArgumentException e) {
+            throw new Corrupt(name + ": " + e.getMessage());
+        }
     }
 
     /** ["proc", rel] for DIR/proc/rel (or proc/rel), ["top", name] for DIR/name, null otherwise. */
@@ -279,7 +327,8 @@ public final class SnapshotArchive implements ProcFs {
     @Override
     public byte[] read(String relativePath) throws IOException {
         Data d = file(relativePath).data();
-        if (d.size() > Integer.MAX_VALUE - 16) throw new IOException(relativePath + " is too large to read whole");
+        long max = ProcFs.readLimit(relativePath);
+        if (d.size() > max) throw new IOException(archive + "!" + relativePath + ": " + Units.mb(d.size()) + ", more than " + Units.mb(max) + " to read whole");
         Inflater inf = new Inflater();
         try {
             byte[] all = new byte[(int) d.size()];

@@ -41,8 +41,9 @@ public final class SnapshotWriter {
     public static final List<String> PROCESS_FILES = List.of("status", "stat", "statm", "cmdline", "environ", "maps", "smaps");
     public static final List<String> PROCESS_LINKS = List.of("exe", "root", "cwd");
 
+    /** envKeep: the variables whose values environ keeps (others keep their names only); null keeps every value. */
     public record Options(boolean skipProcesses, boolean skipShmPagemap, int excludePid, long keepLimitBytes,
-                          Consumer<String> verbose) {
+                          Set<String> envKeep, Consumer<String> verbose) {
     }
 
     /** What a capture did; bytesRead counts what was read from /proc. */
@@ -186,7 +187,9 @@ public final class SnapshotWriter {
         Map<String, String> links = new LinkedHashMap<>();
         for (String f : PROCESS_FILES) {
             try {
-                files.put(f, Files.readAllBytes(dir.resolve(f)));
+                byte[] b = Files.readAllBytes(dir.resolve(f));
+                bytesRead += b.length;
+                files.put(f, f.equals("environ") && opt.envKeep() != null ? Environ.keepValues(b, opt.envKeep()) : b);
                 attrs.put(f, attributes(dir.resolve(f)));
             } catch (AccessDeniedException e) {
                 denied = true;
@@ -225,7 +228,6 @@ public final class SnapshotWriter {
                 throw e;
             }
         }
-        for (byte[] b : files.values()) bytesRead += b.length;
         noteIds(dirAttrs, files.get("status"));
         for (Maps.Mapping m : maps) {
             if (m.isSysvShm()) shmPids.computeIfAbsent(m.sysvShmid(), k -> new IntAVLTreeSet()).add(pid);
@@ -356,6 +358,8 @@ public final class SnapshotWriter {
         Map<String, Object> options = new LinkedHashMap<>();
         options.put("skip_processes", opt.skipProcesses());
         options.put("skip_shm_pagemap", opt.skipShmPagemap());
+        // an analyst must know that the other variables' values were dropped, not empty
+        options.put("env_keep", opt.envKeep() == null ? null : List.copyOf(new java.util.TreeSet<>(opt.envKeep())));
         m.put("options", options);
         m.put("shm", shm());
         String mountinfo = text("self/mountinfo");

@@ -16,6 +16,14 @@ import it.unimi.dsi.fastutil.longs.LongArrayList;
  */
 public final class TarReader {
     private static final int BLOCK = 512;
+    /** Regions of one sparse entry: 16 bytes each in memory; a real pagemap has thousands, not a million. */
+    static final int MAX_REGIONS = 1 << 20;
+    /** A name or link target (PATH_MAX is 4096). */
+    static final int MAX_NAME = 64 << 10;
+    /** A PAX extended header: names, ids, times, at most a sparse 0.1 map. */
+    static final int MAX_PAX = 8 << 20;
+    /** Sizes and offsets of an entry: no file of a /proc tree is larger (ProcFs.MAX_POSITIONAL_BYTES). */
+    static final long MAX_SIZE = 1L << 50;
 
     /**
      * One file of the archive. size is the real (logical) size; for a sparse entry the stored data
@@ -70,14 +78,19 @@ public final class TarReader {
             verifyChecksum();
             char type = (char) block[156];
             long size = number(block, 124, 12);
-            switch (type) {
-                case 'x' -> parsePax(readAll(size), pax, pax00);
-                case 'g' -> readAll(size); // global defaults: GNU tar writes none that matter here
-                case 'L' -> longName = cString(readAll(size));
-                case 'K' -> longLink = cString(readAll(size));
-                default -> {
-                    return entry(type, size, pax, pax00, longName, longLink);
+            if (size < 0 || size > MAX_SIZE) throw new IOException("corrupt tar header (size " + size + ")");
+            try {
+                switch (type) {
+                    case 'x' -> parsePax(readAll(size, MAX_PAX), pax, pax00);
+                    case 'g' -> skipFully(roundUp(size)); // global defaults: GNU tar writes none that matter here
+                    case 'L' -> longName = cString(readAll(size, MAX_NAME));
+                    case 'K' -> longLink = cString(readAll(size, MAX_NAME));
+                    default -> {
+                        return entry(type, size, pax, pax00, longName, longLink);
+                    }
                 }
+            } catch (NumberFormatException e) {
+                throw new IOException("corrupt tar header (a number that is not one: " + e.getMessage() + ")");
             }
         }
     }
@@ -118,6 +131,7 @@ public final class TarReader {
         long mtime = pax.containsKey("mtime") ? (long) Double.parseDouble(pax.get("mtime")) : number(h, 136, 12);
         if (pax.containsKey("size")) storedSize = Long.parseLong(pax.get("size"));
         if (type == '1' || type == '2' || type == '3' || type == '4' || type == '5' || type == '6') storedSize = 0;
+        if (storedSize < 0 || storedSize > MAX_SIZE) throw new IOException("corrupt tar header for " + name + " (size " + storedSize + ")");
 
         long realSize = storedSize;
         long[] offsets = null, lengths = null;
@@ -129,6 +143,7 @@ public final class TarReader {
             boolean extended = h[482] != 0;
             while (extended) {
                 if (!readBlock()) throw new EOFException("tar archive truncated in a sparse header");
+                if (map.size() / 2 > MAX_REGIONS) throw new IOException("sparse map of " + name + " with more than " + MAX_REGIONS + " regions");
                 sparsePairs(block, 0, 21, map);
                 extended = block[504] != 0;
             }
@@ -150,7 +165,12 @@ public final class TarReader {
             // PAX 0.1: "offset,numbytes,offset,numbytes..."
             LongArrayList map = new LongArrayList();
             String m = pax.get("GNU.sparse.map");
-            if (!m.isEmpty()) for (String v : m.split(",")) map.add(Long.parseLong(v.trim()));
+            for (int from = 0; from < m.length() && map.size() <= 2 * MAX_REGIONS; ) {
+                int comma = m.indexOf(',', from);
+                if (comma < 0) comma = m.length();
+                map.add(Long.parseLong(m.substring(from, comma).trim()));
+                from = comma + 1;
+            }
             long[][] split = split(map);
             offsets = split[0];
             lengths = split[1];
@@ -165,17 +185,30 @@ public final class TarReader {
             throw new IOException("unsupported GNU sparse format " + major + "." + minor + " for " + name);
         }
         if (pax.containsKey("GNU.sparse.name")) name = pax.get("GNU.sparse.name");
-        if (offsets != null) {
-            long stored = 0;
-            for (int i = 0; i < offsets.length; i++) {
-                stored += lengths[i];
-                if (i > 0 && offsets[i] < offsets[i - 1] + lengths[i - 1] || offsets[i] + lengths[i] > realSize) {
-                    throw new IOException("corrupt sparse map for " + name);
-                }
-            }
-            if (stored > remaining) throw new IOException("sparse map of " + name + " holds more data than the entry");
-        }
+        if (name.length() > MAX_NAME || link.length() > MAX_NAME) throw new IOException("corrupt tar header (a name of " + name.length() + " characters)");
+        if (realSize < 0 || realSize > MAX_SIZE) throw new IOException("corrupt tar header for " + name + " (real size " + realSize + ")");
+        if (offsets != null) checkSparseMap(name, offsets, lengths, realSize, remaining);
         return new Entry(name, type == 0 ? '0' : type, mode, uid, gid, uname, gname, mtime, realSize, link, offsets, lengths);
+    }
+
+    /**
+     * A sparse map must describe a file: at most MAX_REGIONS regions, in order, not overlapping,
+     * inside the real size, holding no more data than the entry stores.
+     */
+    private static void checkSparseMap(String name, long[] offsets, long[] lengths, long realSize, long stored)
+            throws IOException {
+        if (offsets.length > MAX_REGIONS) throw new IOException("sparse map of " + name + " with more than " + MAX_REGIONS + " regions");
+        long end = 0, data = 0;
+        for (int i = 0; i < offsets.length; i++) {
+            // end <= realSize <= MAX_SIZE throughout: no sum below can overflow
+            if (offsets[i] < end || lengths[i] < 0 || offsets[i] > realSize || lengths[i] > realSize - offsets[i]) {
+                throw new IOException("corrupt sparse map for " + name + " (region " + offsets[i] + "+" + lengths[i]
+                        + " in a file of " + realSize + " bytes)");
+            }
+            end = offsets[i] + lengths[i];
+            data += lengths[i];
+        }
+        if (data > stored) throw new IOException("sparse map of " + name + " holds more data than the entry");
     }
 
     private long[][] readSparseMap10() throws IOException {
@@ -184,13 +217,18 @@ public final class TarReader {
         StringBuilder digits = new StringBuilder();
         byte[] b = new byte[BLOCK];
         while (count < 0 || values.size() < 1 + 2 * count) {
+            if (remaining < BLOCK) throw new IOException("corrupt GNU sparse 1.0 map (longer than its entry)");
             readFully(b, 0, BLOCK);
             for (int i = 0; i < BLOCK && (count < 0 || values.size() < 1 + 2 * count); i++) {
                 if (b[i] == '\n') {
+                    if (digits.length() == 0) throw new IOException("corrupt GNU sparse 1.0 map (an empty number)");
                     values.add(Long.parseLong(digits.toString()));
                     digits.setLength(0);
-                    if (values.size() == 1) count = values.getLong(0);
-                } else if (b[i] >= '0' && b[i] <= '9') {
+                    if (values.size() == 1) {
+                        count = values.getLong(0);
+                        if (count > MAX_REGIONS) throw new IOException("GNU sparse 1.0 map of " + count + " regions (at most " + MAX_REGIONS + ")");
+                    }
+                } else if (b[i] >= '0' && b[i] <= '9' && digits.length() < 18) {
                     digits.append((char) b[i]);
                 } else {
                     throw new IOException("corrupt GNU sparse 1.0 map");
@@ -225,22 +263,26 @@ public final class TarReader {
         int pos = 0;
         while (pos < b.length && b[pos] != 0) {
             int sp = pos, len = 0;
-            while (sp < b.length && b[sp] >= '0' && b[sp] <= '9') len = len * 10 + (b[sp++] - '0');
+            while (sp < b.length && b[sp] >= '0' && b[sp] <= '9' && sp - pos < 9) len = len * 10 + (b[sp++] - '0');
             int eq = sp;
             while (eq < b.length && b[eq] != '=') eq++;
-            if (sp >= b.length || b[sp] != ' ' || len <= 0 || pos + len > b.length || eq >= pos + len) {
+            if (sp >= b.length || b[sp] != ' ' || len <= 0 || pos + len > b.length || eq >= pos + len - 1
+                    || b[pos + len - 1] != '\n') {
                 throw new IOException("corrupt PAX header");
             }
             String key = new String(b, sp + 1, eq - sp - 1, StandardCharsets.UTF_8);
             String value = new String(b, eq + 1, pos + len - eq - 2, StandardCharsets.UTF_8);
-            if (key.equals("GNU.sparse.offset") || key.equals("GNU.sparse.numbytes")) pax00.add(Long.parseLong(value));
+            if (key.equals("GNU.sparse.offset") || key.equals("GNU.sparse.numbytes")) {
+                if (pax00.size() >= 2 * MAX_REGIONS) throw new IOException("PAX sparse map with more than " + MAX_REGIONS + " regions");
+                pax00.add(Long.parseLong(value));
+            }
             else pax.put(key, value);
             pos += len;
         }
     }
 
-    private byte[] readAll(long size) throws IOException {
-        if (size > 64 << 20) throw new IOException("tar extended header of " + size + " bytes");
+    private byte[] readAll(long size, int max) throws IOException {
+        if (size > max) throw new IOException("tar extended header of " + size + " bytes (at most " + max + ")");
         byte[] b = new byte[(int) size];
         readRaw(b, (int) size);
         skipFully(roundUp(size) - size);
