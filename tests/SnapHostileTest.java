@@ -1,5 +1,4 @@
 import lib.ProcFs;
-import lib.SnapshotWriter;
 import lib.TarWriter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,17 +52,8 @@ class SnapHostileTest {
         SnapTest.deleteTree(dir);
     }
 
-    /**
-     * A real snapshot of one process, by snap's own writer, small enough to corrupt in many ways: /proc
-     * seen through a directory holding only that process and meminfo (no kpageflags: kilobytes).
-     */
     void writeSnapshot(Path archive, String top, int pid) throws IOException {
-        Path fake = Files.createDirectories(dir.resolve("fakeproc-" + top));
-        Files.createSymbolicLink(fake.resolve(Integer.toString(pid)), Path.of("/proc/" + pid));
-        Files.createSymbolicLink(fake.resolve("meminfo"), Path.of("/proc/meminfo"));
-        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(archive)); TarWriter tar = new TarWriter(out)) {
-            new SnapshotWriter(fake, tar, top, "snap test", new SnapshotWriter.Options(false, false, -1, 8 << 20, null, null)).write();
-        }
+        SnapTest.writeSnapshotOf(archive, top, null, List.of(pid));
     }
 
     static void assertOneLine(Tool.Result r, String expected) {

@@ -28,6 +28,8 @@ import static org.junit.jupiter.api.Assertions.*;
 class SnapTest {
     static final long MiB = Tool.MiB;
     final String var = "MEMTEST_SNAP_" + ProcessHandle.current().pid();
+    /** A value only workload A's environment holds: --env-keep must leave it out of the archive. */
+    final String secret = "s3cret-" + Long.toHexString(System.nanoTime());
     final int shmKey = 0x5a000000 | (int) (ProcessHandle.current().pid() & 0xffffff);
     Path dir, archive;
     Workload a, b, c, d;
@@ -40,7 +42,7 @@ class SnapTest {
         dir.toFile().setExecutable(true, false);
         dir.toFile().setReadable(true, false);
         Path shared = dir.resolve("shared.dat");
-        a = Workload.start(Map.of(var, "A"), "anon:32", "fork:3", "anon:8");
+        a = Workload.start(Map.of(var, "A", "MEMTEST_SNAP_PASSWORD", secret), "anon:32", "fork:3", "anon:8");
         b = Workload.start(Map.of(var, "B"), "file:" + shared + ":16", "anon:4", "fork:1", "anon:2");
         // started as nobody (not setuid later, which makes the kernel show its /proc files as root's)
         c = Workload.startAs(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"), Map.of(var, "C"), "anon:12");
@@ -83,11 +85,163 @@ class SnapTest {
         assertEquals(0, snapRun.exit(), snapRun.toString());
         assertTrue(Files.isRegularFile(archive), snapRun.toString());
         assertTrue(snapRun.out().startsWith(archive + ": "), snapRun.out());
+        String last = snapRun.out().strip().lines().reduce((x, y) -> y).orElseThrow();
+        assertTrue(last.startsWith("s1.tar.gz holds every process's command line and environment (passwords, keys)")
+                && last.contains("mode 0600, readable by root only"), last);
         try (Stream<Path> s = Files.list(dir)) {
             assertEquals(List.of(), s.filter(f -> f.getFileName().toString().contains(".part")).toList(), "no partial left");
         } catch (IOException e) {
             throw new AssertionError(e);
         }
+    }
+
+    /** The archive holds the secrets of every process: 0600, as its hidden part was (set at creation: the umask is not asked). */
+    @Test
+    void archiveAndItsPartAre0600WhateverTheUmask() throws Exception {
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(archive)));
+        Path out = Files.createDirectory(dir.resolve("umask"));
+        Process p = new ProcessBuilder("bash", "-c", "umask 000 && exec " + Native.repoRoot().resolve("jbang") + " snap.java --skip-processes run " + out.resolve("u"))
+                .directory(Native.repoRoot().toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("umask.log").toFile()).start();
+        String partMode = null;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
+        while (partMode == null && p.isAlive() && System.nanoTime() < deadline) {
+            try (Stream<Path> s = Files.list(out)) {
+                for (Path f : s.filter(f -> f.getFileName().toString().startsWith(".u.tar.gz.part-")).toList()) {
+                    partMode = java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f));
+                }
+            } catch (java.nio.file.NoSuchFileException renamed) {
+                // the part became the archive between listing and reading
+            }
+            Thread.sleep(2);
+        }
+        assertTrue(p.waitFor(240, TimeUnit.SECONDS));
+        String log = Files.readString(dir.resolve("umask.log"));
+        assertEquals(0, p.exitValue(), log);
+        assertEquals("rw-------", partMode, "the part while written: " + log);
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve("u.tar.gz"))));
+        assertTrue(log.strip().endsWith("readable by root only; copy it only where that is acceptable"), log);
+        Files.delete(out.resolve("u.tar.gz"));
+    }
+
+    /**
+     * A real snapshot of these processes only, by snap's own writer: /proc seen through a directory
+     * holding links to them and meminfo (no kpageflags: kilobytes, and seconds on a busy machine).
+     */
+    static void writeSnapshotOf(Path archive, String top, java.util.Set<String> envKeep, List<Integer> pids) throws IOException {
+        Path fake = Files.createDirectories(archive.resolveSibling("fakeproc-" + top));
+        for (int pid : pids) Files.createSymbolicLink(fake.resolve(Integer.toString(pid)), Path.of("/proc/" + pid));
+        Files.createSymbolicLink(fake.resolve("meminfo"), Path.of("/proc/meminfo"));
+        try (java.io.OutputStream out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(archive));
+             lib.TarWriter tar = new lib.TarWriter(out)) {
+            new lib.SnapshotWriter(fake, tar, top, "snap test", new lib.SnapshotWriter.Options(false, false, -1, 8 << 20, envKeep, null)).write();
+        }
+        deleteTree(fake);
+    }
+
+    /** --env-keep VAR: VAR's values stay (the snapshot splits by it), every other variable keeps its name only. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void envKeepKeepsOnlyTheNamedValues() throws Exception {
+        // the option as snap parses it
+        picocli.CommandLine cl = snap.commandLine();
+        cl.parseArgs("run", "--env-keep", var + ",NO_SUCH_VAR", "x");
+        lib.SnapshotWriter.Options opt = ((snap) cl.getCommand()).options();
+        assertEquals(java.util.Set.of(var, "NO_SUCH_VAR"), opt.envKeep());
+        Tool.Result bad = Tool.run(snap.commandLine(), "run", "--env-keep", "A=B", dir.resolve("bad").toString());
+        assertEquals(2, bad.exit(), bad.toString());
+        assertFalse(Files.exists(dir.resolve("bad.tar.gz")));
+
+        List<Integer> pids = new java.util.ArrayList<>();
+        for (Workload w : new Workload[]{a, b, c, d}) pids.addAll(w.pids());
+        Path full = dir.resolve("full.tar.gz"), kept = dir.resolve("kept.tar.gz");
+        writeSnapshotOf(full, "full", null, pids);
+        writeSnapshotOf(kept, "kept", opt.envKeep(), pids);
+        int checked = 0;
+        try (ProcFs p = ProcFs.at(kept.toString())) {
+            for (int pid : p.pids()) {
+                byte[] raw = p.read(pid + "/environ");
+                for (String kv : new String(raw, StandardCharsets.UTF_8).split("\0")) {
+                    if (kv.isEmpty()) continue;
+                    assertTrue(kv.startsWith(var + "=") || kv.indexOf('=') == kv.length() - 1, pid + ": " + kv);
+                }
+                checked++;
+            }
+            assertEquals("A", lib.Environ.parse(p.read(a.pid() + "/environ")).get(var));
+            assertEquals("", lib.Environ.parse(p.read(a.pid() + "/environ")).get("MEMTEST_SNAP_PASSWORD"), "the name stays");
+            Map<String, Object> meta = (Map<String, Object>) lib.Json.parse(p.metadataJson());
+            assertEquals(List.of(var, "NO_SUCH_VAR"), ((Map<String, Object>) meta.get("options")).get("env_keep"));
+        }
+        assertEquals(pids.size(), checked);
+        assertTrue(contains(full, secret), "the full capture holds the secret (the check below can fail)");
+        assertFalse(contains(kept, secret), "nowhere in the --env-keep archive");
+        Tool.Result o = Tool.memstats("--procfs-root", kept.toString(), "groups", "-e", var, "--format", "json");
+        Tool.Result f = Tool.memstats("--procfs-root", full.toString(), "groups", "-e", var, "--format", "json");
+        assertEquals(0, o.exit(), o.toString());
+        assertEquals(withoutTimes(f), withoutTimes(o), "the same groups by " + var);
+        assertEquals(Map.of("A", 4L, "B", 2L, "C", 1L, "D", 2L), Map.of("A", Tool.num(Tool.groups(o, splitName()).get("A"), "procs"),
+                "B", Tool.num(Tool.groups(o, splitName()).get("B"), "procs"), "C", Tool.num(Tool.groups(o, splitName()).get("C"), "procs"),
+                "D", Tool.num(Tool.groups(o, splitName()).get("D"), "procs")));
+        Files.delete(kept);
+        Files.delete(full);
+    }
+
+    /** Whether the archive's whole tar stream holds this text. */
+    static boolean contains(Path archive, String text) throws IOException {
+        byte[] needle = text.getBytes(StandardCharsets.UTF_8);
+        try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(archive), 1 << 16)) {
+            byte[] buf = new byte[1 << 20];
+            int keep = 0, n;
+            while ((n = in.read(buf, keep, buf.length - keep)) > 0) {
+                int len = keep + n;
+                for (int i = 0; i + needle.length <= len; i++) {
+                    if (java.util.Arrays.equals(buf, i, i + needle.length, needle, 0, needle.length)) return true;
+                }
+                keep = Math.min(len, needle.length - 1);
+                System.arraycopy(buf, len - keep, buf, 0, keep);
+            }
+        }
+        return false;
+    }
+
+    /** A SIGKILLed snap leaves its part: the next run removes it and says so; so a part whose pid is now another program. */
+    @Test
+    void stalePartsAreRemovedAndReported() throws Exception {
+        Path out = Files.createDirectory(dir.resolve("stale"));
+        Process p = new ProcessBuilder(Native.repoRoot().resolve("jbang").toString(), "snap.java", "run", out.resolve("k").toString())
+                .directory(Native.repoRoot().toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("stale.log").toFile()).start();
+        Path part = null;
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
+            while (part == null && p.isAlive() && System.nanoTime() < deadline) {
+                try (Stream<Path> s = Files.list(out)) {
+                    part = s.filter(f -> f.getFileName().toString().startsWith(".k.tar.gz.part-")).findFirst().orElse(null);
+                }
+                Thread.sleep(2);
+            }
+            assertNotNull(part, "snap started writing: " + Files.readString(dir.resolve("stale.log")));
+            String pid = part.getFileName().toString().replaceAll(".*-", "");
+            run("kill", "-KILL", pid);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        } finally {
+            p.destroyForcibly().waitFor();
+        }
+        assertTrue(Files.exists(part), "SIGKILL leaves the part");
+        Path other = out.resolve(".old.tar.gz.part-1");
+        Files.writeString(other, "a part whose pid is now init");
+        Path notOurs = out.resolve(".x.tar.gz.part-123456789");
+        Files.writeString(notOurs, "someone else's file");
+        Files.setOwner(notOurs, out.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+        Path unrelated = out.resolve("notes.txt");
+        Files.writeString(unrelated, "kept");
+
+        Tool.Result r = Tool.run(snap.commandLine(), "--skip-processes", "run", out.resolve("next").toString());
+        assertEquals(0, r.exit(), r.toString());
+        assertFalse(Files.exists(part) || Files.exists(other), r.toString());
+        assertTrue(r.err().contains("snap: removed " + part + ", left by snap " + part.getFileName().toString().replaceAll(".*-", "")
+                + " that ended before finishing (no such process now)"), r.err());
+        assertTrue(r.err().contains("snap: removed " + other + ", left by snap 1 that ended before finishing (that pid is now another program)"), r.err());
+        assertTrue(Files.exists(notOurs) && Files.exists(unrelated), "only root's parts are touched");
+        SnapTest.deleteTree(out);
     }
 
     /** Over the whole machine: a process the kernel hides from root (here /proc/1/maps) is unreadable offline as live. */
@@ -230,11 +384,19 @@ class SnapTest {
 
     @Test
     void nobodyAnalysesTheArchive() throws Exception {
-        Tool.Result r = Tool.runAsNobody("memstats", "--procfs-root", archive.toString(), "--filter", "env_k(" + var + ")",
+        Path shared = dir.resolve("s1-for-all.tar.gz");
+        Tool.Result denied = Tool.runAsNobody("memstats", "--procfs-root", archive.toString(), "single");
+        assertEquals(1, denied.exit(), "the archive itself is root's only: " + denied);
+        assertTrue(denied.err().contains("permission denied"), denied.toString());
+        // the admin hands a copy over on purpose
+        Files.copy(archive, shared);
+        shared.toFile().setReadable(true, false);
+        Tool.Result r = Tool.runAsNobody("memstats", "--procfs-root", shared.toString(), "--filter", "env_k(" + var + ")",
                 "groups", "-e", var, "-u", "--format", "json");
         assertEquals(0, r.exit(), r.toString());
         assertEquals(Tool.groups(offline, splitName()), Tool.groups(r, splitName()));
         assertTrue(Tool.groups(r, "UID").containsKey("nobody"), "user names from the snapshot: " + r.out());
+        Files.delete(shared);
     }
 
     /** Without the SysV ranges in the pagemaps, groups are the same and segment pages unknown. */
