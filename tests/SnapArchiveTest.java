@@ -260,16 +260,18 @@ class SnapArchiveTest {
     /** A copy cut short (an interrupted scp): one line, exit 1. */
     @Test
     void truncatedArchiveIsOneLine() throws IOException {
-        Path cut = Files.createTempFile("snapcut", ".tar.gz");
+        Path tmp = Files.createTempDirectory("snapcut");
         try {
-            byte[] whole = Files.readAllBytes(sample());
-            Files.write(cut, Arrays.copyOf(whole, whole.length / 2));
+            Path whole = tmp.resolve("whole.tar.gz"), cut = tmp.resolve("cut.tar.gz");
+            SnapTest.writeSnapshotOf(whole, "whole", null, List.of((int) ProcessHandle.current().pid()));
+            byte[] bytes = Files.readAllBytes(whole);
+            Files.write(cut, Arrays.copyOf(bytes, bytes.length / 2));
             Tool.Result r = Tool.memstats("--procfs-root", cut.toString(), "single");
             assertEquals(1, r.exit(), r.toString());
             assertEquals(1, r.err().strip().lines().count(), r.err());
             assertTrue(r.err().contains("is cut short"), r.err());
         } finally {
-            Files.delete(cut);
+            SnapTest.deleteTree(tmp);
         }
     }
 
