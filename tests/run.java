@@ -65,12 +65,6 @@ public class run {
             @Override
             public void executionFinished(TestIdentifier id, TestExecutionResult result) {
                 long ms = (System.nanoTime() - started.getOrDefault(id.getUniqueId(), System.nanoTime())) / 1_000_000;
-                if (result.getStatus() == TestExecutionResult.Status.ABORTED && id.isTest()) {
-                    // an assumption that does not hold here (../shared absent): skipped, with its reason
-                    skipped.incrementAndGet();
-                    System.out.println("SKIP " + name(id) + ": " + result.getThrowable().map(Throwable::getMessage).orElse("aborted"));
-                    return;
-                }
                 if (result.getStatus() == TestExecutionResult.Status.SUCCESSFUL) {
                     if (id.isTest()) {
                         passed.incrementAndGet();
