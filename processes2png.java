@@ -156,6 +156,8 @@ public class processes2png implements Callable<Integer> {
         boolean gif = toStdout ? frames > 1 : target.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gif");
         if (frames > 1 && !gif) throw new UsageError("--frames " + frames + " makes an animated GIF: give an output name ending in .gif");
         if (!toStdout) checkTarget(target);
+        // image bytes on a terminal are garbage at best and escape sequences at worst
+        else if (System.console() != null) throw new UsageError("-o - writes the image's bytes: send stdout to a file or a pipe, not a terminal");
         int side = Integer.highestOneBit(maxSide);
         ImageIO.setUseCache(false); // no cache files in java.io.tmpdir: the image is in memory anyway
         // with the image on stdout, the legend goes to stderr

@@ -547,6 +547,22 @@ class Processes2pngTest {
         }
     }
 
+    /** -o - on a terminal (script gives the JVM one) is refused: image bytes would reach it. */
+    @Test
+    void dashOnATerminalIsRefused() throws Exception {
+        String cmd = String.join(" ", java(), "-Djava.awt.headless=true", "-cp", "'" + System.getProperty("java.class.path") + "'",
+                "processes2png", "--procfs-root", dir.toString(), "-o", "-");
+        Path log = dir.resolve("typescript");
+        Process p = new ProcessBuilder("script", "-qec", cmd, log.toString()).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.PIPE).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(2, p.exitValue(), out);
+        assertTrue(out.contains("processes2png: -o - writes the image's bytes: send stdout to a file or a pipe, not a terminal"), out);
+        assertFalse(out.contains("PNG"), out);
+    }
+
     /** The legend (and with -o -, the image) lost on a full disk was a silent exit 0. */
     @Test
     void lostOutputIsExit1AndOneLine() throws Exception {
