@@ -13,11 +13,12 @@ import java.util.regex.Pattern;
 
 /**
  * An Oracle instance as the OS shows it: a process whose whole cmdline is the one word
- * ora_pmon_SID (database) or asm_pmon_SID (ASM). Owner credentials come from its status, ORACLE_SID
- * and ORACLE_HOME from its environ (home is null when the environ does not say, or is unreadable).
+ * ora_pmon_SID (database) or asm_pmon_SID (ASM). Owner credentials come from its status (uid and
+ * gid are the real ones), ORACLE_SID and ORACLE_HOME from its environ (home is null when the environ
+ * does not say, or is unreadable). distrust says why sqlplus must not run as this owner (null when it may).
  */
 public record OracleInstance(String sid, int pid, int uid, int gid, List<Integer> groups, String oracleSid,
-                             String home, Map<String, String> environ, boolean asm) {
+                             String home, Map<String, String> environ, boolean asm, String distrust) {
 
     // SID characters: letters, digits, _ $ # and + (ASM), - (-MGMTDB)
     private static final Pattern PMON = Pattern.compile("(ora|asm)_pmon_([A-Za-z0-9_$#+-]+)");
@@ -43,22 +44,41 @@ public record OracleInstance(String sid, int pid, int uid, int gid, List<Integer
             String sid = pmonSid(p.cmdline());
             if (sid == null) continue;
             Status st;
+            List<Integer> groups = new ArrayList<>();
+            String distrust;
             try {
                 st = Status.parse(proc.readString(p.pid() + "/status"));
-            } catch (IOException e) {
-                continue; // pmon gone since the process list was read
-            }
-            List<Integer> groups = new ArrayList<>();
-            for (String g : st.fields().getOrDefault("Groups", "").trim().split("\\s+")) {
-                if (!g.isEmpty()) groups.add(Integer.parseInt(g));
+                for (String g : st.fields().getOrDefault("Groups", "").trim().split("\\s+")) {
+                    if (!g.isEmpty()) groups.add(Integer.parseInt(g));
+                }
+                distrust = distrust(st);
+            } catch (IOException | NumberFormatException e) {
+                continue; // pmon gone since the process list was read, or a status no kernel writes
             }
             String oracleSid = p.environ().getOrDefault("ORACLE_SID", sid);
-            found.add(new OracleInstance(sid, p.pid(), st.effectiveUid(), st.gids()[1], List.copyOf(groups),
-                    oracleSid, p.environ().get("ORACLE_HOME"), p.environ(), p.cmdline().get(0).startsWith("asm_")));
+            found.add(new OracleInstance(sid, p.pid(), st.realUid(), st.gids()[0], List.copyOf(groups),
+                    oracleSid, p.environ().get("ORACLE_HOME"), p.environ(), p.cmdline().get(0).startsWith("asm_"), distrust));
         }
         // two pmons with one SID (two homes) are two instances
         found.sort(Comparator.comparing(OracleInstance::sid).thenComparingInt(OracleInstance::pid));
         return List.copyOf(found);
+    }
+
+    /**
+     * Why pmon's credentials name no single owner to run sqlplus as, or null: a setuid or setgid
+     * program (any user can start one under a pmon name) has real ids that differ from the others.
+     */
+    public static String distrust(Status st) {
+        int[] u = st.uids(), g = st.gids();
+        if (u.length != 4 || g.length != 4 || u[0] < 0 || g[0] < 0) return "pmon's credentials are unreadable";
+        if (u[1] != u[0] || u[2] != u[0] || u[3] != u[0]) return "pmon's uids differ (" + ids(u) + ")";
+        if (g[1] != g[0] || g[2] != g[0] || g[3] != g[0]) return "pmon's gids differ (" + ids(g) + ")";
+        if (u[0] == 0) return "pmon runs as root";
+        return null;
+    }
+
+    private static String ids(int[] v) {
+        return "real " + v[0] + ", effective " + v[1] + ", saved " + v[2] + ", fs " + v[3];
     }
 
     /** Reads every process of the tree (skipping those that vanish) and discovers the instances among them. */

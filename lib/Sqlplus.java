@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,10 +18,14 @@ import java.util.regex.Pattern;
  * Queries an instance through its own home's sqlplus with OS authentication ("/ as sysdba", or
  * sysasm for ASM): the one client that always matches the home's version and needs no password.
  * It runs as the instance owner (uid, gid and supplementary groups copied from pmon, via setpriv),
- * in a new session so a hung sqlplus and all it started can be killed as one process group, with a
- * clean environment: ORACLE_HOME, ORACLE_SID, LD_LIBRARY_PATH=$ORACLE_HOME/lib, PATH, NLS_LANG (and
- * ORACLE_BASE / TNS_ADMIN when pmon has them). The script goes on stdin; each query's output sits
- * between marker lines, so banners or glogin.sql output around it do not matter.
+ * in a new session so a hung sqlplus and all it started can be killed as one process group. What
+ * runs as root (setsid, setpriv) comes from /usr/bin or /bin by absolute path with an empty
+ * environment; only after the privilege drop does env -i give sqlplus its clean environment:
+ * ORACLE_HOME, ORACLE_SID, LD_LIBRARY_PATH=$ORACLE_HOME/lib, PATH, NLS_LANG (and ORACLE_BASE /
+ * TNS_ADMIN when pmon has them). An instance is asked only when pmon's ids name one non-root owner
+ * and no one else could have chosen the sqlplus that runs (see TrustedPath). The script goes on
+ * stdin; each query's output sits between marker lines, so banners or glogin.sql output around it
+ * do not matter.
  */
 public final class Sqlplus {
     private Sqlplus() {
@@ -47,9 +49,13 @@ public final class Sqlplus {
         }
     }
 
-    /** The command: setsid (own process group), setpriv (owner's ids), the home's sqlplus. */
-    public static List<String> command(OracleInstance i) {
-        List<String> cmd = new ArrayList<>(List.of("setsid", "setpriv", "--reuid=" + i.uid(), "--regid=" + i.gid()));
+    /**
+     * The command: setsid (own process group) and setpriv (owner's ids) as root, then, as the owner,
+     * env -i (the clean environment) and the home's sqlplus at its resolved real path.
+     */
+    public static List<String> command(OracleInstance i, String sqlplus) throws TrustedPath.Untrusted {
+        List<String> cmd = new ArrayList<>(List.of(TrustedPath.system("setsid").toString(), TrustedPath.system("setpriv").toString(),
+                "--reuid=" + i.uid(), "--regid=" + i.gid()));
         if (i.groups().isEmpty()) {
             cmd.add("--clear-groups");
         } else {
@@ -57,12 +63,16 @@ public final class Sqlplus {
             for (int id : i.groups()) g.add(Integer.toString(id));
             cmd.add("--groups=" + g);
         }
-        cmd.addAll(List.of(i.home() + "/bin/sqlplus", "-S", "-L", "/ as " + i.role()));
+        cmd.addAll(List.of(TrustedPath.system("env").toString(), "-i"));
+        for (Map.Entry<String, String> e : environment(i).entrySet()) cmd.add(e.getKey() + "=" + e.getValue());
+        cmd.addAll(List.of(sqlplus, "-S", "-L", "/ as " + i.role()));
         return cmd;
     }
 
+    /** sqlplus' environment, set by env after the privilege drop: no program running as root sees it. */
     public static Map<String, String> environment(OracleInstance i) {
         Map<String, String> env = new LinkedHashMap<>();
+        // pmon's own string: a bequeath connection finds its instance by ORACLE_HOME and ORACLE_SID as the instance has them
         env.put("ORACLE_HOME", i.home());
         env.put("ORACLE_SID", i.oracleSid());
         env.put("LD_LIBRARY_PATH", i.home() + "/lib");
@@ -74,6 +84,20 @@ public final class Sqlplus {
             if (v != null) env.put(k, v);
         }
         return env;
+    }
+
+    /**
+     * The real path of the instance's sqlplus, when pmon names one non-root owner and that sqlplus
+     * and every directory its lookup passes through belong to root or that owner, writable by no one else.
+     */
+    public static String trustedSqlplus(OracleInstance i) throws Failure {
+        if (i.distrust() != null) throw new Failure("not queried: " + i.distrust());
+        if (i.home() == null) throw new Failure("ORACLE_HOME is not in the environment of pmon (pid " + i.pid() + ")");
+        try {
+            return TrustedPath.resolve(i.home() + "/bin/sqlplus", i.uid()).toString();
+        } catch (TrustedPath.Untrusted e) {
+            throw new Failure("not queried: " + e.getMessage());
+        }
     }
 
     /**
@@ -147,12 +171,16 @@ public final class Sqlplus {
      * group is killed). Returns each query's section.
      */
     public static Map<String, Section> run(OracleInstance i, Map<String, String> queries, Duration timeout) throws Failure {
-        if (i.home() == null) throw new Failure("ORACLE_HOME is not in the environment of pmon (pid " + i.pid() + ")");
-        Path sqlplus = Path.of(i.home(), "bin", "sqlplus");
-        if (!Files.isRegularFile(sqlplus)) throw new Failure(sqlplus + " not found");
-        ProcessBuilder pb = new ProcessBuilder(command(i)).redirectErrorStream(true).directory(new java.io.File("/"));
+        String sqlplus = trustedSqlplus(i);
+        ProcessBuilder pb;
+        try {
+            pb = new ProcessBuilder(command(i, sqlplus));
+        } catch (TrustedPath.Untrusted e) {
+            throw new Failure("not queried: " + e.getMessage());
+        }
+        pb.redirectErrorStream(true).directory(new java.io.File("/"));
+        // setsid and setpriv run as root: nothing of pmon's environment reaches them
         pb.environment().clear();
-        pb.environment().putAll(environment(i));
         Process p;
         try {
             p = pb.start();

@@ -36,15 +36,22 @@ class OracleInstancesTest {
     static final List<Workload> workloads = new ArrayList<>();
     static Workload pmon1, dbw0, server1, asmPmon, notPmon;
 
-    // concurrent runs of this class (other worktrees) would each start a TEST1: one at a time on the machine
-    static java.nio.channels.FileChannel lockFile;
     static java.nio.channels.FileLock lock;
+
+    /** The machine-wide lock of the Oracle test classes: runs in other worktrees would each start pmons and users. */
+    static java.nio.channels.FileLock lockMachine() throws IOException {
+        return java.nio.channels.FileChannel.open(Path.of("/tmp/linux-mem-oracle-tests.lock"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE).lock();
+    }
+
+    /** Closing the lock's channel releases it. */
+    static void unlock(java.nio.channels.FileLock l) throws IOException {
+        if (l != null) l.channel().close();
+    }
 
     @BeforeAll
     static void startInstances() throws Exception {
-        lockFile = java.nio.channels.FileChannel.open(Path.of("/tmp/linux-mem-oracle-tests.lock"),
-                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
-        lock = lockFile.lock();
+        lock = lockMachine();
         for (String g : List.of("lmtest_oinst", "lmtest_dba", "lmtest_asm")) {
             if (sh("getent", "group", g).isEmpty()) sh("groupadd", "--system", g);
         }
@@ -60,8 +67,8 @@ class OracleInstancesTest {
         dbaGid = id("group", "lmtest_dba");
         asmGid = id("group", "lmtest_asm");
 
-        // not under /root: the owners must be able to read and run it
-        home = Files.createTempDirectory(Path.of("/tmp"), "lmtest-orahome-");
+        // not under /root (the owners must run it) nor /tmp (writable by others: the tools refuse a sqlplus there)
+        home = Files.createTempDirectory(Files.createDirectories(Path.of("/opt")), "lmtest-orahome-");
         Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.createDirectories(home.resolve("bin"));
         Files.createDirectories(home.resolve("lib"));
@@ -76,6 +83,8 @@ class OracleInstancesTest {
                 "Fixed Size|8899584\nVariable Size|1124073472\nDatabase Buffers|16777216\nRedo Buffers|7163904\n",
                 "23|98765432\n", "TRUE\n",
                 "NAME                 |VALUE\nsga_max_size         |1157627904\n");
+        canned("TEST3", oraUid, oinstGid, dbaGid, "sysdba", "Variable Size|1000000000\nDatabase Buffers|2000000000\n", "5|1000\n",
+                "FALSE\n", "");
         canned("TEST2", oraUid, oinstGid, dbaGid, "sysdba", "", "", "", "");
         Files.writeString(home.resolve("canned/TEST2/fail"), "");
 
@@ -111,8 +120,7 @@ class OracleInstancesTest {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
-        if (lock != null) lock.release();
-        if (lockFile != null) lockFile.close();
+        unlock(lock);
     }
 
     static Workload start(List<String> prefix, Map<String, String> env, String... ops) throws IOException {
@@ -347,6 +355,32 @@ class OracleInstancesTest {
         assertEquals(List.of("+ASM1"), sids.get(shmid(key2)));
         Tool.Result text = Tool.memstats("--no-db", "--filter", "pid(" + pmon1.pid() + ")", "single");
         assertTrue(text.out().matches("(?s).*│ " + key1 + " +│ " + shmid(key1) + " +│ 16\\.78 MB +│.*│ TEST1 +│.*"), text.out());
+    }
+
+    @Test
+    void aSymlinkedHomeRunsItsRealSqlplusAndALinkAnyoneCouldSwapIsRefused() throws Exception {
+        Path link = home.resolveSibling(home.getFileName() + "-link"), tmpLink = Path.of("/tmp", home.getFileName() + "-link");
+        Files.createSymbolicLink(link, home);
+        Files.createSymbolicLink(tmpLink, home);
+        // the double checks it gets pmon's own ORACLE_HOME string (a bequeath connection needs it), and runs at the real path
+        Files.writeString(home.resolve("canned/TEST3/home"), link + "\n");
+        List<String> asOra = setpriv(oraUid, oinstGid, dbaGid);
+        try (Workload viaLink = Workload.startAs(asOra, Map.of("ORACLE_SID", "TEST3", "ORACLE_HOME", link.toString()), "exec:ora_pmon_TEST3");
+             Workload viaTmp = Workload.startAs(asOra, Map.of("ORACLE_SID", "TEST3", "ORACLE_HOME", tmpLink.toString()), "exec:ora_pmon_TEST3")) {
+            Tool.Result r = Tool.memstats("--filter", "pid(" + viaLink.pid() + ")", "single", "--format", "json");
+            assertEquals(0, r.exit(), r.toString());
+            Map<Integer, Map<String, Object>> inst = instances(r);
+            assertEquals("db", inst.get(viaLink.pid()).get("source"), r.err());
+            assertEquals(3000000000L, Tool.num(inst.get(viaLink.pid()), "sga"));
+            assertEquals(link.toString(), inst.get(viaLink.pid()).get("home"));
+            assertEquals("os", inst.get(viaTmp.pid()).get("source"));
+            assertEquals(List.of("memstats: instance TEST3 (pid " + viaTmp.pid() + "): not queried: /tmp is writable by others;"
+                    + " showing what the OS tells"), r.err().lines().filter(l -> l.contains("TEST3")).toList());
+        } finally {
+            Files.delete(link);
+            Files.delete(tmpLink);
+            Files.delete(home.resolve("canned/TEST3/home"));
+        }
     }
 
     @Test

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Test double of $ORACLE_HOME/bin/sqlplus. It stands in for a real Oracle instance, which cannot run on
 # the test machines: it checks what a real "sqlplus -S -L / as sysdba" needs from the tools (started
-# from the instance's home, as the instance owner with its groups, OS-authentication arguments, the
+# from the instance's home by its real path, as the instance owner with its groups, OS-authentication arguments, the
 # instance's environment and nothing else, cwd /) and answers their queries with canned v$ rows from
 # $ORACLE_HOME/canned/$ORACLE_SID/ (sga, process, large_pages; sql for any other query). A file
 # "fail" there makes it fail to connect as sqlplus does (exit 1); "hang" holding the pid of the
@@ -9,7 +9,8 @@
 fail() { echo "ERROR: sqlplus test double: $*"; exit 3; }
 dir="$ORACLE_HOME/canned/$ORACLE_SID"
 [ -n "$ORACLE_SID" ] && [ -d "$dir" ] || fail "no canned answers for ORACLE_SID=$ORACLE_SID in ORACLE_HOME=$ORACLE_HOME"
-[ "$0" = "$ORACLE_HOME/bin/sqlplus" ] || fail "started as $0, not as \$ORACLE_HOME/bin/sqlplus"
+[ "$0" = "$(readlink -f "$ORACLE_HOME/bin/sqlplus")" ] || fail "started as $0, not as the real path of \$ORACLE_HOME/bin/sqlplus"
+[ ! -f "$dir/home" ] || [ "$ORACLE_HOME" = "$(cat "$dir/home")" ] || fail "ORACLE_HOME=$ORACLE_HOME, pmon's is $(cat "$dir/home")"
 [ "$(id -u)" = "$(cat "$dir/uid")" ] || fail "runs as uid $(id -u), the instance owner is $(cat "$dir/uid")"
 [ "$(id -g)" = "$(cat "$dir/gid")" ] || fail "runs as gid $(id -g), the instance's is $(cat "$dir/gid")"
 groups=$(id -G | tr ' ' '\n' | sort -n | tr '\n' ' ')
