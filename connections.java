@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 
 @Command(name = "connections", mixinStandardHelpOptions = true, version = "connections 0.1",
         description = {"Opens COUNT database connections and holds them, to measure the server memory per connection",
@@ -83,11 +84,29 @@ public class connections implements Callable<Integer> {
         String s = connectString.strip();
         if (s.startsWith("jdbc:")) return s;
         if (s.startsWith("(")) return "jdbc:oracle:thin:@" + s;
+        // sqlplus' habit user/password@host/service: said without echoing it
+        if (s.contains("@")) {
+            throw new IllegalArgumentException("CONNECT_STRING host:port/service holds no user or password: USER and PASSWORD are arguments of their own");
+        }
         if (s.startsWith("//")) return "jdbc:oracle:thin:@" + s;
         if (s.isEmpty() || s.contains(" ") || !s.contains("/")) {
-            throw new IllegalArgumentException("CONNECT_STRING must be host:port/service or a jdbc: URL, not '" + connectString + "'");
+            throw new IllegalArgumentException("CONNECT_STRING must be host:port/service or a jdbc: URL, not '" + masked(connectString) + "'");
         }
         return "jdbc:oracle:thin:@//" + s;
+    }
+
+    // Oracle's user/password@ (the password may be quoted), a URL's user:password@, and password=... parameters
+    private static final Pattern ORACLE_LOGIN = Pattern.compile("(?i)(jdbc:oracle:[a-z0-9]+:[^/@\\s\"]*/)(\"[^\"]*\"|[^@\\s]*)@");
+    private static final Pattern USERINFO = Pattern.compile("(//[^/?#@\\s:]*:)[^/?#\\s]*@");
+    private static final Pattern PASSWORD_PARAM = Pattern.compile("(?i)([\\w.-]*password\\s*=\\s*)(\"[^\"]*\"|[^&;,)\\s]*)");
+
+    /** The text (a URL, or a message that quotes one) with every password in a URL replaced by ***. */
+    static String masked(String text) {
+        if (text == null) return null;
+        String s = ORACLE_LOGIN.matcher(text).replaceAll("$1***@");
+        // up to the authority's last @: a password may hold an @ of its own
+        s = USERINFO.matcher(s).replaceAll("$1***@");
+        return PASSWORD_PARAM.matcher(s).replaceAll("$1***");
     }
 
     static Properties properties(String url, String user, String password) {
@@ -155,7 +174,7 @@ public class connections implements Callable<Integer> {
                 if (Thread.currentThread().isInterrupted()) break;
             }
             int n = open.size();
-            out.printf("Opened %d of %d connections to %s as %s in %s%n", n, count, url, user,
+            out.printf("Opened %d of %d connections to %s as %s in %s%n", n, count, masked(url), user,
                     Units.duration(System.nanoTime() - t0));
             if (n > 0) {
                 long[] t = Arrays.copyOf(connectNanos, n);
@@ -195,7 +214,8 @@ public class connections implements Callable<Integer> {
     /** The first line of the message, less what differs per attempt (ojdbc's CONNECTION_ID), to group errors. */
     static String errorKey(SQLException e) {
         String m = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("").strip();
-        return m.replaceAll("\\s*\\(CONNECTION_ID=[^)]*\\)", "");
+        // a driver's message may quote the URL (DriverManager's "No suitable driver found for URL")
+        return masked(m.replaceAll("\\s*\\(CONNECTION_ID=[^)]*\\)", ""));
     }
 
     private static void closeAll(List<Connection> open) {

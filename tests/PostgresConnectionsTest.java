@@ -231,4 +231,39 @@ class PostgresConnectionsTest {
         assertEquals("ORA-12541: Cannot connect. No listener at host 127.0.0.1 port 1521.", connections.errorKey(new SQLException(
                 "ORA-12541: Cannot connect. No listener at host 127.0.0.1 port 1521. (CONNECTION_ID=aevvOnhHTveYjM7SOX80GA==)\nhttps://docs.oracle.com/error-help/db/ora-12541/")));
     }
+
+    @Test
+    void passwordsInsideTheUrlNeverShow() throws Exception {
+        assertEquals("jdbc:postgresql://h:5432/db?user=u&password=***&ssl=true",
+                connections.masked("jdbc:postgresql://h:5432/db?user=u&password=S3cr3t&ssl=true"));
+        assertEquals("jdbc:postgresql://h/db?sslpassword=***;PASSWORD = ***",
+                connections.masked("jdbc:postgresql://h/db?sslpassword=S3cr3t;PASSWORD = \"S3 cr3t\""));
+        assertEquals("No suitable driver found for jdbc:x://u:***@h:1/db", connections.masked("No suitable driver found for jdbc:x://u:S3@cr3t@h:1/db"));
+        assertEquals("jdbc:oracle:thin:scott/***@//db1:1521/ORCL", connections.masked("jdbc:oracle:thin:scott/S3cr3t@//db1:1521/ORCL"));
+        assertEquals("jdbc:oracle:thin:scott/***@db1:1521:ORCL", connections.masked("jdbc:oracle:thin:scott/\"S3@cr3t\"@db1:1521:ORCL"));
+        assertEquals("jdbc:oracle:thin:@//u:***@db1/ORCL", connections.masked("jdbc:oracle:thin:@//u:S3cr3t@db1/ORCL"));
+        for (String plain : new String[]{URL, "jdbc:oracle:thin:@//db1:1521/ORCL", "jdbc:oracle:thin:@(DESCRIPTION=(ADDRESS=(HOST=db1)))",
+                "FATAL: password authentication failed for user \"lmtest\""}) {
+            assertEquals(plain, connections.masked(plain));
+        }
+
+        // the real driver takes the password from the URL; the Opened line shows it masked
+        Tool.Result pg = Tool.run(connections.commandLine(), "--hold", "0", URL + "?password=" + PASSWORD, USER, "not-the-password", "1");
+        assertEquals(0, pg.exit(), pg.toString());
+        assertTrue(pg.out().contains("Opened 1 of 1 connections to " + URL + "?password=*** as " + USER), pg.out());
+        // DriverManager's own message quotes the URL; ojdbc fails on a port with no listener
+        Tool.Result noDriver = Tool.run(connections.commandLine(), "--hold", "0", "jdbc:lmtest-nodriver://u:S3cr3t@127.0.0.1:1/x", USER, "x", "2");
+        assertEquals(1, noDriver.exit(), noDriver.toString());
+        assertTrue(noDriver.out().contains("errors:\n  2 x No suitable driver found for jdbc:lmtest-nodriver://u:***@127.0.0.1:1/x"), noDriver.out());
+        Tool.Result oracle = Tool.run(connections.commandLine(), "--hold", "0", "--login-timeout", "10",
+                "jdbc:oracle:thin:scott/S3cr3t@//127.0.0.1:1/x", "scott", "x", "1");
+        assertEquals(1, oracle.exit(), oracle.toString());
+        assertTrue(oracle.out().contains("Opened 0 of 1 connections to jdbc:oracle:thin:scott/***@//127.0.0.1:1/x"), oracle.out());
+        Tool.Result ez = Tool.run(connections.commandLine(), "scott/S3cr3t@db1:1521/ORCL", "scott", "x", "1");
+        assertEquals(2, ez.exit(), ez.toString());
+        assertEquals(1, ez.err().strip().lines().count(), ez.err());
+        for (Tool.Result r : List.of(pg, noDriver, oracle, ez)) {
+            assertFalse((r.out() + r.err()).contains("S3cr3t") || r.out().contains("password=" + PASSWORD), r.toString());
+        }
+    }
 }
