@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * notes the same. It starts three fake pmons: `exec -a ora_pmon_SID cat` with ORACLE_HOME in /tmp
  * (attack 1 as filed), the same with its home in a directory only it and root can write (so its own
  * sqlplus passes every check and runs), and the setuid-root /usr/bin/passwd as `ora_pmon_SID`
- * (attack 2: real uid the attacker's, effective uid 0). Root then runs memstats groups -u and
+ * (attack 2: real uid the attacker's, effective uid 0); a fourth pmon's home holds an escape
+ * sequence and a newline. Root then runs memstats groups -u and
  * find_instances in this JVM: no planted program may have run as any uid but the attacker's, the
  * refused instances get one warning line saying why and OS figures, and no table names root as owner.
  * Records are counted only when their parent is this JVM: other test runs on the machine may ask
@@ -33,9 +34,11 @@ class OracleOwnerSafetyTest {
     static final List<String> PLANTED = List.of("setpriv", "setsid", "env", "sqlplus");
     static int uid, gid;
     static Path rec, tmpHome, optDir, safeHome;
-    static String sidTmp, sidSafe, sidSuid;
+    static String sidTmp, sidSafe, sidSuid, sidEsc;
+    // a home that moves root's terminal and breaks the warning line, were it printed as it is
+    static final String ESC_HOME = "/opt/lmtest-nohome\u001b[31m\nx";
     static final List<Process> pmons = new ArrayList<>();
-    static Process pmonTmp, pmonSafe, pmonSuid;
+    static Process pmonTmp, pmonSafe, pmonSuid, pmonEsc;
     static final long SELF = ProcessHandle.current().pid();
 
     static java.nio.channels.FileLock lock;
@@ -69,9 +72,11 @@ class OracleOwnerSafetyTest {
             sidTmp = "LMATK" + tag + "T";
             sidSafe = "LMATK" + tag + "S";
             sidSuid = "LMATK" + tag + "P";
+            sidEsc = "LMATK" + tag + "E";
             pmonTmp = pmon(sidTmp, tmpHome, "/usr/bin/cat");
             pmonSafe = pmon(sidSafe, safeHome, "/usr/bin/cat");
             pmonSuid = pmon(sidSuid, safeHome, "/usr/bin/passwd");
+            pmonEsc = pmon(sidEsc, Path.of(ESC_HOME), "/usr/bin/cat");
             for (Process p : pmons) awaitPmon(p);
             String uids = Files.readAllLines(Path.of("/proc/" + pmonSuid.pid() + "/status")).stream()
                     .filter(l -> l.startsWith("Uid:")).findFirst().orElse("");
@@ -180,6 +185,8 @@ class OracleOwnerSafetyTest {
                 + " showing what the OS tells", only(err, pmonTmp.pid()));
         assertEquals(tool + ": instance " + sidSuid + " (pid " + pmonSuid.pid() + "): not queried: pmon's uids differ (real "
                 + uid + ", effective 0, saved 0, fs 0); showing what the OS tells", only(err, pmonSuid.pid()));
+        assertEquals(tool + ": instance " + sidEsc + " (pid " + pmonEsc.pid() + "): not queried: /opt/lmtest-nohome\\x1b[31m\\x0ax"
+                + " does not exist; showing what the OS tells", only(err, pmonEsc.pid()));
         // the attacker's own instance is asked, as the attacker: the double answers nothing
         assertEquals(tool + ": instance " + sidSafe + " (pid " + pmonSafe.pid() + "): sqlplus exit 0: no output;"
                 + " showing what the OS tells", only(err, pmonSafe.pid()));
@@ -193,7 +200,7 @@ class OracleOwnerSafetyTest {
         assertNothingRanAsAnotherUser();
         assertWarnings("memstats", r.err());
         Map<Integer, Map<String, Object>> inst = OracleInstancesTest.instances(r);
-        for (Process p : List.of(pmonTmp, pmonSafe, pmonSuid)) {
+        for (Process p : List.of(pmonTmp, pmonSafe, pmonSuid, pmonEsc)) {
             Map<String, Object> i = inst.get((int) p.pid());
             assertNotNull(i, "pid " + p.pid() + " is an instance: " + inst.keySet());
             assertEquals("os", i.get("source"));
