@@ -139,7 +139,7 @@ public record InstanceFigures(OracleInstance instance, long sgaBytes, long pgaBy
                     a = failed(extra, String.valueOf(e.getCause() != null ? e.getCause() : e));
                 }
                 if (a.figures() == null) {
-                    warn.accept("instance " + i.sid() + " (pid " + i.pid() + "): " + oneLine(a.warning()) + "; showing what the OS tells");
+                    warn.accept("instance " + i.sid() + " (pid " + i.pid() + "): " + a.warning() + "; showing what the OS tells");
                     a = new Answer(fromOs(proc, i, processes, segments), a.extra(), a.warning());
                 }
                 out.add(a);
@@ -164,16 +164,6 @@ public record InstanceFigures(OracleInstance instance, long sgaBytes, long pgaBy
         } catch (Sqlplus.Failure e) {
             return new Answer(null, mine, e.getMessage());
         }
-    }
-
-    /** Control characters shown as \\xNN: a path from pmon's environment or sqlplus' output stays one line and moves no terminal. */
-    static String oneLine(String s) {
-        StringBuilder sb = new StringBuilder(s.length());
-        for (char c : s.toCharArray()) {
-            if (c < 0x20 || (c >= 0x7f && c < 0xa0)) sb.append(String.format("\\x%02x", (int) c));
-            else sb.append(c);
-        }
-        return sb.toString();
     }
 
     private static Answer failed(Map<String, String> extra, String why) {
