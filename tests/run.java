@@ -10,6 +10,8 @@
 //SOURCES ../shmat.java
 //SOURCES ../processes2png.java
 //SOURCES ../snap.java
+//SOURCES ../lib/cli/*.java
+//SOURCES ../lib/text/*.java
 //SOURCES support/*.java
 //SOURCES *Test.java
 
