@@ -140,6 +140,9 @@ public final class FrameScan {
         Workers.run("frames", parts, parts, () -> part -> {
             long start = Math.min(layout.frames(), part * pixelsPerPart * perPixel);
             long end = Math.min(layout.frames(), (part + 1) * pixelsPerPart * perPixel);
+            // a stretch past the last frame (the square's empty tail) has nothing to paint; its start, cut to the
+            // frame count, need not be on a pixel boundary
+            if (start == end) return;
             try (KPageFlags kpf = KPageFlags.open(proc)) {
                 paint(kpf, picture, colouring.copy(), start, end, frames[part], used[part]);
             }

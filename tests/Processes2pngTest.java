@@ -581,6 +581,21 @@ class Processes2pngTest {
         assertTrue(r.err().contains("processes2png: --threads 1000 is more than " + max + " (4 per core): using " + max), r.err());
     }
 
+    /**
+     * 19 frames in a 4x4 square are 2 a pixel, 10 pixels used: 8 threads take 2 pixels each, so 3 stretches
+     * start past the last frame, and the start cut to 19 (odd) was "a painter starts on a pixel boundary"
+     * (as -t 1000 was on a live machine). Needs 8 threads, i.e. 2 cores or more (the cap is 4 per core).
+     */
+    @Test
+    void stretchesPastTheLastFrameAreEmpty() throws IOException {
+        Files.writeString(dir.resolve("proc/iomem"), "00001000-00013fff : System RAM\n");
+        Path out = dir.resolve("tail.png");
+        Tool.Result r = run("--procfs-root", dir.toString(), "--max-side", "4", "--threads", "8", "--no-legend", "-o", out.toString());
+        assertEquals(0, r.exit(), r.toString());
+        assertEquals(4, ImageIO.read(out.toFile()).getWidth());
+        assertTrue(r.out().contains("19 frames of 4 KiB, image 4x4 with 2 frames per pixel"), r.out());
+    }
+
     /** Ctrl-C or SIGTERM during a GIF capture left .NAME.PID.HEX.tmp behind. */
     @Test
     void aSignalDuringACaptureLeavesNoFile() throws Exception {
