@@ -145,10 +145,11 @@ public class snap implements Callable<Integer> {
 
     /** snap's last line: what the archive holds and who may read it. */
     static String holds(Path archive, SnapshotWriter.Options opt) {
-        String env = opt.envKeep() == null ? "every process's command line and environment (passwords, keys)"
-                : "every process's command line and environment variable names, values only of " + String.join(",", opt.envKeep());
-        return archive.getFileName() + " holds " + env + ", open file names and memory maps: mode 0600, readable by "
-                + "root only; copy it only where that is acceptable";
+        String what = opt.skipProcesses() ? "the kernel-wide files only (no process)"
+                : (opt.envKeep() == null ? "every process's command line and environment (passwords, keys)"
+                : "every process's command line and environment variable names, values only of " + String.join(",", opt.envKeep()))
+                + ", open file names and memory maps";
+        return archive.getFileName() + " holds " + what + ": mode 0600, readable by root only; copy it only where that is acceptable";
     }
 
     private static final Pattern PART = Pattern.compile("\\..+\\.tar\\.gz\\.part-([0-9]{1,10})");

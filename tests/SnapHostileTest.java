@@ -193,6 +193,28 @@ class SnapHostileTest {
         assertOneLine(Tool.memstats("--procfs-root", archive.toString(), "single"), s[2]);
     }
 
+    /** An old GNU sparse header ('S') whose region starts at -512 (base-256): before, an array index out of range. */
+    @Test
+    void oldGnuSparseNegativeOffsetIsOneLine() throws IOException {
+        Path archive = dir.resolve("negative.tar.gz");
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(archive))) {
+            RawTar tar = new RawTar(out);
+            tar.file("t/proc/meminfo", "MemTotal: 1024 kB\n".getBytes(StandardCharsets.US_ASCII));
+            byte[] h = RawTar.header("t/proc/kpageflags", 'S', 512);
+            Arrays.fill(h, 386, 397, (byte) 0xff); // the first region's offset in base-256: ff..ff00 is -256
+            h[397] = 0;
+            RawTar.octal(h, 398, 12, 512);
+            RawTar.octal(h, 483, 12, 1024);
+            RawTar.checksum(h);
+            out.write(h);
+            byte[] data = new byte[512];
+            Arrays.fill(data, (byte) 1);
+            out.write(data);
+            tar.end();
+        }
+        assertOneLine(Tool.memstats("--procfs-root", archive.toString(), "single"), "corrupt sparse map for t/proc/kpageflags (region -256+512");
+    }
+
     /** Tar headers with impossible numbers: a base-256 negative size, an extended header of 1 GiB. */
     @Test
     void craftedHeadersAreOneLine() throws IOException {

@@ -421,6 +421,7 @@ class SnapTest {
     void skipProcessesKeepsTheKernelFilesOnly() throws IOException {
         Tool.Result r = Tool.run(snap.commandLine(), "--skip-processes", "run", dir.resolve("kernel").toString());
         assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.out().contains("kernel.tar.gz holds the kernel-wide files only (no process): mode 0600"), r.out());
         Path kernel = dir.resolve("kernel.tar.gz");
         try (ProcFs p = ProcFs.at(kernel.toString())) {
             assertEquals(List.of(), p.pids());
