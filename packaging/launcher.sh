@@ -27,7 +27,13 @@ if [ "${LINUX_MEM_CDS:-on}" != off ] && [ -n "$home" ] && [ -n "$javabin" ] && [
   trap 'rm -f -- "$jsa.$$"; exit 143' TERM
   "$java" -XX:ArchiveClassesAtExit="$jsa.$$" -Xlog:disable -Xlog:all=error:stderr "$@"
   rc=$?
-  if [ -s "$jsa.$$" ]; then mv -f -- "$jsa.$$" "$jsa"; else rm -f -- "$jsa.$$"; fi
+  if [ -s "$jsa.$$" ]; then
+    mv -f -- "$jsa.$$" "$jsa"
+    # archives of this tool's earlier files are of no use any more
+    for old in "$cache"/@TOOL@-*.jsa; do [ "$old" = "$jsa" ] || rm -f -- "$old"; done
+  else
+    rm -f -- "$jsa.$$"
+  fi
   exit $rc
 fi
 exec "$java" "$@"
