@@ -9,10 +9,19 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 state=${BENCH_STATE:-/tmp/linux-mem-bench}
+# the state folder (in /tmp, written and read as root) must be one this user made: not a link, nobody else writes
+ours() {
+  local owner mode kind
+  read -r owner mode kind < <(stat -c '%u %a %F' -- "$state" 2>/dev/null) || return 1
+  [ "$kind" = directory ] && [ "$owner" = "$(id -u)" ] && (( (8#$mode & 8#022) == 0 )) && return 0
+  echo "refusing $state: a $kind of uid $owner, mode $mode, not a folder of this user's own" >&2
+  exit 1
+}
 # hold: the fifo every workload process reads, kept open by a writer; the processes hold until it is gone
 hold() {
-  [ -e "$state/hold" ] && { echo "workload already running ($state); bench/workload.sh stop first" >&2; exit 1; }
-  mkdir -p "$here/.build" "$state"
+  if ours; then echo "workload already running ($state); bench/workload.sh stop first" >&2; exit 1; fi
+  mkdir -p "$here/.build"
+  mkdir -m 700 -- "$state"
   mkfifo "$state/hold"
   nohup sleep 86400 >"$state/hold" 2>/dev/null &
   echo $! >"$state/holder.pid"
@@ -47,15 +56,18 @@ start-sparse)
   ready 1
   ;;
 stop)
-  [ -f "$state/holder.pid" ] && kill "$(cat "$state/holder.pid")" 2>/dev/null || true
-  # the processes go when the fifo closes; any still there after 10 s are ended by the pids they reported
-  started=$(cat "$state"/ready-* 2>/dev/null | sed -n 's/^READY //p' | tr '\n' ' ')
-  for _ in $(seq 100); do
-    alive=; for p in $started; do kill -0 "$p" 2>/dev/null && alive="$alive $p"; done
-    [ -z "$alive" ] && break; sleep 0.1
-  done
-  [ -n "${alive:-}" ] && kill $alive 2>/dev/null || true
-  rm -rf "$state" /dev/shm/linux-mem-bench-*
+  # pids are read from the state folder: only from one of ours
+  if ours; then
+    [ -f "$state/holder.pid" ] && kill "$(cat "$state/holder.pid")" 2>/dev/null || true
+    # the processes go when the fifo closes; any still there after 10 s are ended by the pids they reported
+    started=$(cat "$state"/ready-* 2>/dev/null | sed -n 's/^READY //p' | tr '\n' ' ')
+    for _ in $(seq 100); do
+      alive=; for p in $started; do kill -0 "$p" 2>/dev/null && alive="$alive $p"; done
+      [ -z "$alive" ] && break; sleep 0.1
+    done
+    [ -n "${alive:-}" ] && kill $alive 2>/dev/null || true
+  fi
+  rm -rf -- "$state" /dev/shm/linux-mem-bench-*
   ;;
 *) echo "usage: $0 start [GROUPS] [PROCS] | start-sparse PROCS RESERVE_GIB MAP_GIB TOUCH_MIB | stop" >&2; exit 2 ;;
 esac

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,7 +44,11 @@ public class jars {
                 s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".java")).sorted().forEach(tools::add);
             }
         }
-        Files.createDirectories(out);
+        if (!Files.isDirectory(out)) {
+            // the jars are for every user (they hold no secret), whatever the umask: so is a folder made here
+            Files.createDirectories(out);
+            Files.setPosixFilePermissions(out, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
         for (String tool : tools) {
             String main = tool.substring(0, tool.length() - ".java".length());
             run(repo, "./jbang", "build", "--quiet", tool);
@@ -139,6 +144,8 @@ public class jars {
         mf.getMainAttributes().put(new Attributes.Name("Multi-Release"), "true");
         Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), target.getFileName().toString(), ".part");
         try {
+            // a temporary file is private (0600): the jar is for every user
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
             try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(tmp), mf)) {
                 seen.add("META-INF/MANIFEST.MF");
                 for (String entry : classpath) {

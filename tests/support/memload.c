@@ -3,7 +3,9 @@
  * "READY pid [pid...]" on stdout and holds everything until stdin closes.
  *
  *   anon:MIB            write MIB MiB of private anonymous memory (distinct non-zero bytes)
- *   file:PATH:MIB       map PATH shared (created and sized to MIB) and write every page
+ *   file:PATH:MIB       map PATH shared (created and sized to MIB) and write every page; PATH is created
+ *                       new, or reused when it is a regular file of this user with one link (workloads share
+ *                       a file), never through a symbolic link: anything else is refused
  *   fork:K              fork K children; the children run the remaining operations, the parent stops here
  *   setuid:UID          switch real, effective and saved uid (and gid to the same number)
  *   shmget:KEY:MIB:FLAGS  create (or open) a SysV segment; FLAGS: h = SHM_HUGETLB, - = none
@@ -33,6 +35,7 @@
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -45,6 +48,26 @@
 static void die(const char *what, const char *arg) {
     fprintf(stderr, "memload: %s %s: %s\n", what, arg, strerror(errno));
     exit(2);
+}
+
+static void refuse(const char *path, const char *why) {
+    fprintf(stderr, "memload: refusing %s: %s\n", path, why);
+    exit(2);
+}
+
+/* memload runs as root in shared folders (/dev/shm): never follow or truncate what another user planted */
+static int open_file(const char *path) {
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd >= 0 || errno != EEXIST) return fd;
+    fd = open(path, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0 && errno == ELOOP) refuse(path, "a symbolic link");
+    if (fd < 0) return fd;
+    struct stat st;
+    if (fstat(fd, &st) != 0) die("fstat", path);
+    if (!S_ISREG(st.st_mode)) refuse(path, "exists and is not a regular file");
+    if (st.st_uid != geteuid()) refuse(path, "exists and belongs to another user");
+    if (st.st_nlink != 1) refuse(path, "exists with another hard link");
+    return fd;
 }
 
 static char *regions[256];
@@ -95,11 +118,12 @@ int main(int argc, char **argv) {
         } else if (strncmp(op, "file:", 5) == 0) {
             char path[4096];
             char *last = strrchr(op, ':');
+            if (last < op + 5 || (size_t)(last - (op + 5)) >= sizeof path) { errno = EINVAL; die("parse", op); }
             size_t plen = (size_t)(last - (op + 5));
             memcpy(path, op + 5, plen);
             path[plen] = 0;
             size_t len = (size_t)atol(last + 1) << 20;
-            int fd = open(path, O_RDWR | O_CREAT, 0644);
+            int fd = open_file(path);
             if (fd < 0) die("open", path);
             if (ftruncate(fd, len) != 0) die("ftruncate", path);
             char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
