@@ -189,12 +189,6 @@ class LauncherTest {
     /** A failed fetch, a fetch stopped by SIGTERM and one that succeeds leave no folder in TMPDIR or beside the cache. */
     @Test
     void bootstrapLeavesNoTemporaryFolder() throws Exception {
-        Tool.Result ok = bootstrap();
-        assertEquals(0, ok.exit(), ok.toString());
-        assertEquals(printed(List.of("")), ok.out());
-        assertEquals(List.of(), entries(bootstrapDir.resolve("tmp")));
-        assertEquals(List.of("jbang-cli"), entries(bootstrapDir.resolve("cache")));
-
         Path dir = tempDir("launcher-fetch", "rwx------");
         try {
             Path tmp = Files.createDirectory(dir.resolve("tmp")), cacheDir = dir.resolve("cache");
@@ -227,6 +221,12 @@ class LauncherTest {
         } finally {
             Commands.deleteTree(dir);
         }
+
+        Tool.Result ok = bootstrap();
+        assertEquals(0, ok.exit(), ok.toString());
+        assertEquals(List.of(), entries(bootstrapDir.resolve("tmp")));
+        assertEquals(List.of("jbang-cli"), entries(bootstrapDir.resolve("cache")));
+        assertEquals(printed(List.of("")), ok.out());
     }
 
     /** A JBang installed on PATH lends its jbang.jar; its launcher script (which loses empty arguments) never runs. */
