@@ -19,7 +19,9 @@ import lib.OracleInstance;
 import lib.ProcessInfo;
 import lib.Meminfo;
 import lib.Passwd;
+import lib.PageSet;
 import lib.PageSize;
+import lib.RamAccount;
 import lib.ProcFs;
 import lib.Splitter;
 import lib.Status;
@@ -51,7 +53,7 @@ import java.util.concurrent.Callable;
 @Command(name = "memstats", mixinStandardHelpOptions = true, version = "memstats 0.1",
         description = {"Memory of groups of processes: the physical pages (RSS) a group holds, and those only it holds (USS),",
                 "by set arithmetic on page frames from /proc/PID/pagemap. Needs root on a live system."},
-        subcommands = {memstats.Single.class, memstats.Groups.class})
+        subcommands = {memstats.Single.class, memstats.Groups.class, memstats.Ram.class})
 public class memstats implements Callable<Integer> {
 
     @Option(names = {"-m", "--mem-limit"}, paramLabel = "MiB", scope = ScopeType.INHERIT,
@@ -138,11 +140,29 @@ public class memstats implements Callable<Integer> {
         @ParentCommand
         memstats top;
 
+        @Option(names = "--ram", description = "Also account for every frame of RAM (see the ram command; reads kpageflags of all RAM).")
+        boolean ram;
+
         @Override
         public Integer call() throws IOException {
-            return top.run(List.of(), true);
+            return top.run(List.of(), true, ram ? RamMode.WITH : RamMode.NONE);
         }
     }
+
+    @Command(name = "ram", description = {"Where all of the RAM is: every frame of the System RAM ranges by its kpageflags class,",
+            "split by whether a scanned process maps it, beside /proc/meminfo's counters."})
+    static final class Ram implements Callable<Integer> {
+        @ParentCommand
+        memstats top;
+
+        @Override
+        public Integer call() throws IOException {
+            return top.run(List.of(), true, RamMode.ONLY);
+        }
+    }
+
+    /** Whether the whole-RAM account is made, and whether it is all that is shown. */
+    enum RamMode { NONE, WITH, ONLY }
 
     @Command(name = "groups", description = "One table per splitter, in this order: uid, env, pids, each custom list.")
     static final class Groups implements Callable<Integer> {
@@ -162,6 +182,9 @@ public class memstats implements Callable<Integer> {
                 description = "Each filter is a group (first match wins), the rest is Other (repeatable).")
         List<Splitter.Custom> splitCustom = new ArrayList<>();
 
+        @Option(names = "--ram", description = "Also account for every frame of RAM (see the ram command; reads kpageflags of all RAM).")
+        boolean ram;
+
         @Override
         public Integer call() throws IOException {
             List<Splitter> splitters = new ArrayList<>();
@@ -173,11 +196,11 @@ public class memstats implements Callable<Integer> {
             if (splitters.isEmpty()) {
                 throw new UsageError("groups needs at least one splitter: -u, -e VAR, -p PID or -c FILTERS");
             }
-            return top.run(splitters, false);
+            return top.run(splitters, false, ram ? RamMode.WITH : RamMode.NONE);
         }
     }
 
-    int run(List<Splitter> requested, boolean single) throws IOException {
+    int run(List<Splitter> requested, boolean single, RamMode ramMode) throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         boolean json = format == Format.json;
@@ -198,6 +221,7 @@ public class memstats implements Callable<Integer> {
                 printList(out, sel, users, json);
                 return 0;
             }
+            if (ramMode != RamMode.NONE) checkRam(proc, pageSize);
             Meminfo meminfo = Meminfo.parse(proc.readString("meminfo"));
             // the limit is about this machine's memory, also when reading a snapshot
             long limit = memLimitBytes(proc.isLive() ? meminfo : Meminfo.parse(Files.readString(Path.of("/proc/meminfo"))));
@@ -213,6 +237,7 @@ public class memstats implements Callable<Integer> {
                 err.println(Text.visible(line)); // lines name processes by their comm, which their owner chose
                 err.flush();
             };
+            if (ramMode == RamMode.ONLY) return ram(proc, sel, pageSize, nThreads, limit, log, out, json);
             List<Tmpfs.Mount> tmpfs = Tmpfs.of(proc);
             List<SysvShm.Segment> kernelSegments = proc.exists("sysvipc/shm")
                     ? SysvShm.parse(proc.readString("sysvipc/shm")) : List.of();
@@ -234,8 +259,10 @@ public class memstats implements Callable<Integer> {
                 }
             } : null);
             GroupScan.Result result = GroupScan.run(proc, sel, splitters, segments, pageSize, opt);
+            RamAccount.Result ram = ramMode == RamMode.WITH ? ramAccount(proc, result, pageSize, nThreads) : null;
             if (json) {
                 Map<String, Object> doc = toJson(sections, result);
+                if (ram != null) doc.put("ram", ram.toJson());
                 List<Object> inst = new ArrayList<>();
                 for (InstanceFigures f : instances) inst.add(f.json(users.get(f.instance().uid())));
                 doc.put("instances", inst);
@@ -245,10 +272,54 @@ public class memstats implements Callable<Integer> {
                 printInstances(out, instances);
                 printShm(out, sections);
                 printText(out, result, single);
+                if (ram != null) out.println(RamAccount.render(ram, scannedLabel(result)));
             }
             out.flush();
             return 0;
         }
+    }
+
+    /** Fails with one line before any scan when this source cannot tell where RAM is or what its frames hold. */
+    private static void checkRam(ProcFs proc, long pageSize) throws IOException {
+        try {
+            RamAccount.ramRanges(proc, pageSize);
+            if (!proc.exists("kpageflags")) throw new IOException(proc.description() + " has no kpageflags");
+        } catch (IOException e) {
+            throw new Failure(e.getMessage());
+        }
+    }
+
+    /** memstats ram: the union of the scanned processes' frames, then every RAM frame classified. */
+    private int ram(ProcFs proc, GroupScan.Selection sel, long pageSize, int nThreads, long limit,
+                    java.util.function.Consumer<String> log, PrintWriter out, boolean json) throws IOException {
+        GroupScan.Options opt = new GroupScan.Options(nThreads, limit, log, null);
+        // SysV segments only feed shm_mem, which this account does not show
+        GroupScan.Result result = GroupScan.run(proc, sel, List.of(new Splitter.All()), List.of(), pageSize, opt);
+        RamAccount.Result ram = ramAccount(proc, result, pageSize, nThreads);
+        if (json) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("scan", scanJson(result.counts()));
+            doc.put("ram", ram.toJson());
+            out.println(Json.write(doc));
+        } else {
+            out.println(RamAccount.render(ram, scannedLabel(result)));
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** Classifies every RAM frame against the union of all scanned processes' frames, meminfo read just before. */
+    private static RamAccount.Result ramAccount(ProcFs proc, GroupScan.Result result, long pageSize, int nThreads) throws IOException {
+        PageSet mapped = new PageSet();
+        if (!result.splits().isEmpty()) {
+            for (GroupScan.GroupStats g : result.splits().get(0).groups()) mapped.or(g.rssPages());
+        }
+        Meminfo meminfo = Meminfo.parse(proc.readString("meminfo"));
+        return RamAccount.scan(proc, pageSize, mapped, meminfo, nThreads);
+    }
+
+    private static String scannedLabel(GroupScan.Result r) {
+        return r.counts().scanned() + " processes scanned" + (r.counts().partial() ? " (PARTIAL: memory limit reached)" : "");
     }
 
     /** --list-processes: uid, user, pid and comm of what would be scanned, as a table or a "processes" array. */
@@ -402,8 +473,7 @@ public class memstats implements Callable<Integer> {
         }
     }
 
-    private static Map<String, Object> toJson(Sections sec, GroupScan.Result r) {
-        GroupScan.Counts c = r.counts();
+    private static Map<String, Object> scanJson(GroupScan.Counts c) {
         Map<String, Object> scan = new LinkedHashMap<>();
         scan.put("processes", c.processes());
         scan.put("scanned", c.scanned());
@@ -413,6 +483,11 @@ public class memstats implements Callable<Integer> {
         scan.put("unreadable", c.unreadable());
         scan.put("elapsed_ms", c.elapsedMs());
         scan.put("partial", c.partial());
+        return scan;
+    }
+
+    private static Map<String, Object> toJson(Sections sec, GroupScan.Result r) {
+        Map<String, Object> scan = scanJson(r.counts());
         List<Object> splits = new ArrayList<>();
         for (GroupScan.Split s : r.splits()) {
             List<Object> groups = new ArrayList<>();
