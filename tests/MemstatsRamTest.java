@@ -251,6 +251,12 @@ class MemstatsRamTest {
         assertNull(without.json().get("ram"), without.out());
     }
 
+    /** Threads take disjoint stretches of whole chunks: a gap or an overlap would change the total. */
+    @Test
+    void threadsNeitherMissNorRepeatFrames() {
+        rowsAddUpToTheRam(Tool.memstats("-t", "3", "--filter", "pid(" + w.pid() + ")", "ram", "--format", "json"));
+    }
+
     /** A source without kpageflags: one line, exit 1, before any page is read. */
     @Test
     void sourceWithoutKpageflagsIsOneLine() throws Exception {
