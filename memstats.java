@@ -13,6 +13,7 @@ import lib.Cli;
 import lib.Cli.Failure;
 import lib.Cli.UsageError;
 import lib.Filter;
+import lib.GroupDiff;
 import lib.GroupScan;
 import lib.InstanceFigures;
 import lib.OracleInstance;
@@ -53,7 +54,7 @@ import java.util.concurrent.Callable;
 @Command(name = "memstats", mixinStandardHelpOptions = true, version = "memstats 0.1",
         description = {"Memory of groups of processes: the physical pages (RSS) a group holds, and those only it holds (USS),",
                 "by set arithmetic on page frames from /proc/PID/pagemap. Needs root on a live system."},
-        subcommands = {memstats.Single.class, memstats.Groups.class, memstats.Ram.class})
+        subcommands = {memstats.Single.class, memstats.Groups.class, memstats.Ram.class, memstats.Diff.class})
 public class memstats implements Callable<Integer> {
 
     @Option(names = {"-m", "--mem-limit"}, paramLabel = "MiB", scope = ScopeType.INHERIT,
@@ -164,11 +165,8 @@ public class memstats implements Callable<Integer> {
     /** Whether the whole-RAM account is made, and whether it is all that is shown. */
     enum RamMode { NONE, WITH, ONLY }
 
-    @Command(name = "groups", description = "One table per splitter, in this order: uid, env, pids, each custom list.")
-    static final class Groups implements Callable<Integer> {
-        @ParentCommand
-        memstats top;
-
+    /** The splitters of groups and diff, in this order: uid, env, pids, each custom list. */
+    static final class SplitOptions {
         @Option(names = {"-u", "--split-uid"}, description = "Group by user (effective uid).")
         boolean splitUid;
 
@@ -182,21 +180,58 @@ public class memstats implements Callable<Integer> {
                 description = "Each filter is a group (first match wins), the rest is Other (repeatable).")
         List<Splitter.Custom> splitCustom = new ArrayList<>();
 
-        @Option(names = "--ram", description = "Also account for every frame of RAM (see the ram command; reads kpageflags of all RAM).")
-        boolean ram;
-
-        @Override
-        public Integer call() throws IOException {
+        List<Splitter> splitters() {
             List<Splitter> splitters = new ArrayList<>();
             if (splitUid) splitters.add(new Splitter.ByUid(null));
             for (String v : splitEnv) splitters.add(new Splitter.ByEnv(v));
             Cli.requirePids(splitPids, "--split-pids");
             if (!splitPids.isEmpty()) splitters.add(new Splitter.ByPids(new LinkedHashSet<>(splitPids)));
             splitters.addAll(splitCustom);
+            return splitters;
+        }
+    }
+
+    @Command(name = "groups", description = "One table per splitter, in this order: uid, env, pids, each custom list.")
+    static final class Groups implements Callable<Integer> {
+        @ParentCommand
+        memstats top;
+
+        @CommandLine.Mixin
+        SplitOptions split;
+
+        @Option(names = "--ram", description = "Also account for every frame of RAM (see the ram command; reads kpageflags of all RAM).")
+        boolean ram;
+
+        @Override
+        public Integer call() throws IOException {
+            List<Splitter> splitters = split.splitters();
             if (splitters.isEmpty()) {
                 throw new UsageError("groups needs at least one splitter: -u, -e VAR, -p PID or -c FILTERS");
             }
             return top.run(splitters, false, ram ? RamMode.WITH : RamMode.NONE);
+        }
+    }
+
+    @Command(name = "diff", description = {"Groups of two sources side by side: each column before, after and the change,",
+            "groups that appeared or vanished, largest growth of mem_uss first. A and B: snapshot archives or",
+            "directories, or /proc for the live system. Splitters as groups (none: all processes as one group)."})
+    static final class Diff implements Callable<Integer> {
+        @ParentCommand
+        memstats top;
+
+        @CommandLine.Parameters(index = "0", paramLabel = "A", description = "The earlier source.")
+        String before;
+
+        @CommandLine.Parameters(index = "1", paramLabel = "B", description = "The later source.")
+        String after;
+
+        @CommandLine.Mixin
+        SplitOptions split;
+
+        @Override
+        public Integer call() throws IOException {
+            List<Splitter> splitters = split.splitters();
+            return top.diff(before, after, splitters.isEmpty() ? List.of(new Splitter.All()) : splitters);
         }
     }
 
@@ -205,45 +240,30 @@ public class memstats implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         boolean json = format == Format.json;
         long t0 = System.nanoTime();
-        try (ProcFs proc = openProcFs()) {
-            if (proc.isLive() && effectiveUid() != 0) {
-                throw new Failure("needs root: as another user /proc/PID/pagemap shows no physical frames (PFNs), so pages cannot be told apart");
-            }
+        try (ProcFs proc = openProcFs(procfsRoot)) {
+            requireRoot(proc);
             long pageSize = PageSize.of(proc);
             Map<Integer, String> users = Passwd.usersOf(proc);
-            List<Splitter> splitters = new ArrayList<>();
-            for (Splitter s : single ? List.<Splitter>of(new Splitter.All()) : requested) {
-                splitters.add(s instanceof Splitter.ByUid ? new Splitter.ByUid(users::get) : s);
-            }
-            int selfPid = proc.isLive() ? (int) ProcessHandle.current().pid() : -1;
-            GroupScan.Selection sel = GroupScan.select(proc, filter, selfPid);
+            List<Splitter> splitters = withUsers(single ? List.of(new Splitter.All()) : requested, users);
+            GroupScan.Selection sel = GroupScan.select(proc, filter, selfPid(proc));
             if (listProcesses) {
                 printList(out, sel, users, json);
                 return 0;
             }
             if (ramMode != RamMode.NONE) checkRam(proc, pageSize);
             Meminfo meminfo = Meminfo.parse(proc.readString("meminfo"));
-            // the limit is about this machine's memory, also when reading a snapshot
-            long limit = memLimitBytes(proc.isLive() ? meminfo : Meminfo.parse(Files.readString(Path.of("/proc/meminfo"))));
-            int nThreads = Cli.threads(threads, Math.max(1, Runtime.getRuntime().availableProcessors() / 2),
-                    note -> err.println("memstats: " + note));
+            long limit = memLimitBytes(proc, meminfo);
+            int nThreads = threadCount(err);
             if (!json) {
                 err.println("Memory limit: " + limit / (1024 * 1024) + " MiB");
                 err.println("Using " + nThreads + " threads");
                 err.println("Scanning " + sel.toScan().size() + " processes");
                 err.flush();
             }
-            java.util.function.Consumer<String> log = line -> {
-                err.println(Text.visible(line)); // lines name processes by their comm, which their owner chose
-                err.flush();
-            };
+            java.util.function.Consumer<String> log = log(err);
             if (ramMode == RamMode.ONLY) return ram(proc, sel, pageSize, nThreads, limit, log, out, json);
             List<Tmpfs.Mount> tmpfs = Tmpfs.of(proc);
-            List<SysvShm.Segment> kernelSegments = proc.exists("sysvipc/shm")
-                    ? SysvShm.parse(proc.readString("sysvipc/shm")) : List.of();
-            List<SysvShmPages.SegmentPages> shm = new ArrayList<>(SysvShmPages.read(proc, kernelSegments, meminfo, pageSize, forceReadShm, log));
-            shm.sort(java.util.Comparator.comparingLong((SysvShmPages.SegmentPages p) -> p.shm().sizeBytes())
-                    .reversed().thenComparingLong(p -> p.shm().shmid()));
+            List<SysvShmPages.SegmentPages> shm = shmPages(proc, meminfo, pageSize, log);
             List<SysvShm.Segment> segments = shm.stream().map(SysvShmPages.SegmentPages::corrected).toList();
             // before the scan, so the sqlplus processes it starts have ended when pages are read
             List<InstanceFigures> instances = instanceFigures(proc, sel, segments, err);
@@ -277,6 +297,103 @@ public class memstats implements Callable<Integer> {
             out.flush();
             return 0;
         }
+    }
+
+    /** memstats diff: the same scan of two sources, then their groups side by side. */
+    int diff(String beforeRoot, String afterRoot, List<Splitter> requested) throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        int nThreads = threadCount(err);
+        Scanned a, b;
+        // both opened first: a source that cannot be read fails before the other is scanned
+        try (ProcFs before = openProcFs(beforeRoot); ProcFs after = openProcFs(afterRoot)) {
+            a = scanSource(before, beforeRoot, requested, nThreads, log(err));
+            b = scanSource(after, afterRoot, requested, nThreads, log(err));
+        }
+        List<GroupDiff.Split> splits = GroupDiff.of(a.result(), b.result());
+        if (format == Format.json) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("before", a.json());
+            doc.put("after", b.json());
+            doc.put("splits", GroupDiff.toJson(splits));
+            out.println(Json.write(doc));
+        } else {
+            out.println("A: " + a.line());
+            out.println("B: " + b.line());
+            out.println();
+            for (GroupDiff.Split s : splits) {
+                out.println(GroupDiff.render(s));
+                out.println();
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** One source of a diff: what it is and its groups. */
+    record Scanned(String description, GroupScan.Result result) {
+        String line() {
+            GroupScan.Counts c = result.counts();
+            return Text.visible(description) + ": " + c.scanned() + " processes scanned" + (c.partial() ? " (PARTIAL: memory limit reached)" : "");
+        }
+
+        Map<String, Object> json() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("source", description);
+            m.put("scan", scanJson(result.counts()));
+            return m;
+        }
+    }
+
+    private Scanned scanSource(ProcFs proc, String root, List<Splitter> requested, int nThreads,
+                               java.util.function.Consumer<String> log) throws IOException {
+        requireRoot(proc);
+        long pageSize = PageSize.of(proc);
+        List<Splitter> splitters = withUsers(requested, Passwd.usersOf(proc));
+        GroupScan.Selection sel = GroupScan.select(proc, filter, selfPid(proc));
+        Meminfo meminfo = Meminfo.parse(proc.readString("meminfo"));
+        List<SysvShm.Segment> segments = shmPages(proc, meminfo, pageSize, log).stream()
+                .map(SysvShmPages.SegmentPages::corrected).toList();
+        GroupScan.Options opt = new GroupScan.Options(nThreads, memLimitBytes(proc, meminfo), log, null);
+        return new Scanned(root, GroupScan.run(proc, sel, splitters, segments, pageSize, opt));
+    }
+
+    private static void requireRoot(ProcFs proc) throws IOException {
+        if (proc.isLive() && effectiveUid() != 0) {
+            throw new Failure("needs root: as another user /proc/PID/pagemap shows no physical frames (PFNs), so pages cannot be told apart");
+        }
+    }
+
+    private static int selfPid(ProcFs proc) {
+        return proc.isLive() ? (int) ProcessHandle.current().pid() : -1;
+    }
+
+    /** The splitters, ByUid naming users as this source's passwd does. */
+    private static List<Splitter> withUsers(List<Splitter> requested, Map<Integer, String> users) {
+        List<Splitter> splitters = new ArrayList<>();
+        for (Splitter s : requested) splitters.add(s instanceof Splitter.ByUid ? new Splitter.ByUid(users::get) : s);
+        return splitters;
+    }
+
+    private int threadCount(PrintWriter err) {
+        return Cli.threads(threads, Math.max(1, Runtime.getRuntime().availableProcessors() / 2), note -> err.println("memstats: " + note));
+    }
+
+    private static java.util.function.Consumer<String> log(PrintWriter err) {
+        return line -> {
+            err.println(Text.visible(line)); // lines name processes by their comm, which their owner chose
+            err.flush();
+        };
+    }
+
+    /** The SysV segments with their resident pages, largest first. */
+    private List<SysvShmPages.SegmentPages> shmPages(ProcFs proc, Meminfo meminfo, long pageSize,
+                                                     java.util.function.Consumer<String> log) throws IOException {
+        List<SysvShm.Segment> kernelSegments = proc.exists("sysvipc/shm") ? SysvShm.parse(proc.readString("sysvipc/shm")) : List.of();
+        List<SysvShmPages.SegmentPages> shm = new ArrayList<>(SysvShmPages.read(proc, kernelSegments, meminfo, pageSize, forceReadShm, log));
+        shm.sort(java.util.Comparator.comparingLong((SysvShmPages.SegmentPages p) -> p.shm().sizeBytes())
+                .reversed().thenComparingLong(p -> p.shm().shmid()));
+        return shm;
     }
 
     /** Fails with one line before any scan when this source cannot tell where RAM is or what its frames hold. */
@@ -375,12 +492,17 @@ public class memstats implements Callable<Integer> {
         out.println();
     }
 
-    private ProcFs openProcFs() throws IOException {
+    private static ProcFs openProcFs(String root) throws IOException {
         try {
-            return ProcFs.at(procfsRoot);
+            return ProcFs.at(root);
         } catch (java.io.FileNotFoundException e) {
             throw new Failure(e.getMessage());
         }
+    }
+
+    /** The limit is about this machine's memory, also when reading a snapshot. */
+    private long memLimitBytes(ProcFs proc, Meminfo meminfo) throws IOException {
+        return memLimitBytes(proc.isLive() ? meminfo : Meminfo.parse(Files.readString(Path.of("/proc/meminfo"))));
     }
 
     private long memLimitBytes(Meminfo machine) {
