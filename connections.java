@@ -7,10 +7,10 @@
 //DEPS net.java.dev.jna:jna:5.15.0
 //DEPS com.oracle.database.jdbc:ojdbc11:23.6.0.24.10
 //DEPS org.postgresql:postgresql:42.7.4
-//SOURCES lib/*.java
+//SOURCES lib/**/*.java
 
-import lib.Cli;
-import lib.Units;
+import lib.cli.Cli;
+import lib.text.Units;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

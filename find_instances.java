@@ -5,20 +5,20 @@
 //DEPS org.roaringbitmap:RoaringBitmap:1.3.0
 //DEPS de.vandermeer:asciitable:0.3.2
 //DEPS net.java.dev.jna:jna:5.15.0
-//SOURCES lib/*.java
+//SOURCES lib/**/*.java
 
-import lib.Cli;
-import lib.InstanceFigures;
-import lib.Json;
-import lib.OracleInstance;
-import lib.Passwd;
-import lib.ProcFs;
-import lib.ProcessInfo;
-import lib.Sqlplus;
-import lib.SysvShm;
-import lib.Table;
-import lib.Text;
-import lib.Units;
+import lib.cli.Cli;
+import lib.oracle.InstanceFigures;
+import lib.text.Json;
+import lib.oracle.OracleInstance;
+import lib.proc.Passwd;
+import lib.proc.ProcFs;
+import lib.proc.ProcessInfo;
+import lib.oracle.Sqlplus;
+import lib.proc.SysvShm;
+import lib.text.Table;
+import lib.text.Text;
+import lib.text.Units;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -84,7 +84,7 @@ public class find_instances implements Callable<Integer> {
             throw new IllegalArgumentException(sql.isBlank() ? "--sql needs a query" : "--sql cannot run with --no-db");
         }
         try (ProcFs proc = ProcFs.at(procfsRoot)) {
-            if (proc.isLive() && lib.Libc.INSTANCE.geteuid() != 0) {
+            if (proc.isLive() && lib.proc.Libc.INSTANCE.geteuid() != 0) {
                 throw new IllegalStateException("find_instances needs root: it reads other users' environments and runs sqlplus as each instance's owner");
             }
             if (sql != null && !proc.isLive()) throw new IllegalArgumentException("--sql needs a live /proc, not a snapshot");

@@ -5,15 +5,15 @@
 //DEPS org.roaringbitmap:RoaringBitmap:1.3.0
 //DEPS de.vandermeer:asciitable:0.3.2
 //DEPS net.java.dev.jna:jna:5.15.0
-//SOURCES lib/*.java
+//SOURCES lib/**/*.java
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Pointer;
-import lib.Cli;
-import lib.Libc;
-import lib.SysvShm;
-import lib.Table;
-import lib.Units;
+import lib.cli.Cli;
+import lib.proc.Libc;
+import lib.proc.SysvShm;
+import lib.text.Table;
+import lib.text.Units;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -5,16 +5,16 @@
 //DEPS org.roaringbitmap:RoaringBitmap:1.3.0
 //DEPS de.vandermeer:asciitable:0.3.2
 //DEPS net.java.dev.jna:jna:5.15.0
-//SOURCES lib/*.java
+//SOURCES lib/**/*.java
 //JAVA_OPTIONS -XX:+UseSerialGC -Xmn24m -Xshare:auto
 
-import lib.Cli;
-import lib.Cli.Failure;
-import lib.Cli.UsageError;
-import lib.SnapshotWriter;
-import lib.Status;
-import lib.TarWriter;
-import lib.Units;
+import lib.cli.Cli;
+import lib.cli.Cli.Failure;
+import lib.cli.Cli.UsageError;
+import lib.snapshot.SnapshotWriter;
+import lib.proc.Status;
+import lib.snapshot.TarWriter;
+import lib.text.Units;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,6 +1,6 @@
-import lib.Filter;
-import lib.ProcessInfo;
-import lib.ProcessTree;
+import lib.groups.Filter;
+import lib.proc.ProcessInfo;
+import lib.groups.ProcessTree;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -120,16 +120,16 @@ class HelpFrameTest {
         Matcher m = Pattern.compile("e\\.g\\. (\\S+)").matcher(Topics.FILTERS.text());
         int n = 0;
         while (m.find()) {
-            lib.Filter.parse(m.group(1));
+            lib.groups.Filter.parse(m.group(1));
             n++;
         }
         assertTrue(n >= 9, "examples: " + n);
-        lib.Filter.parse("comm(\"my,prog\")");
-        lib.Filter.parseList("comm(postgres),comm(java)");
+        lib.groups.Filter.parse("comm(\"my,prog\")");
+        lib.groups.Filter.parseList("comm(postgres),comm(java)");
         // every filter the parser knows is documented
         String known = "";
         try {
-            lib.Filter.parse("nosuch()");
+            lib.groups.Filter.parse("nosuch()");
         } catch (IllegalArgumentException e) {
             known = e.getMessage().replaceAll(".*known: ([^)]*)\\).*", "$1");
         }

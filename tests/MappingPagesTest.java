@@ -1,9 +1,9 @@
-import lib.KPageCount;
-import lib.KPageFlags;
-import lib.Maps;
-import lib.MappingPages;
-import lib.PageMap;
-import lib.ProcFs;
+import lib.pages.KPageCount;
+import lib.pages.KPageFlags;
+import lib.proc.Maps;
+import lib.pages.MappingPages;
+import lib.pages.PageMap;
+import lib.proc.ProcFs;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;

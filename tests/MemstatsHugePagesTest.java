@@ -1,11 +1,11 @@
-import lib.KPageFlags;
-import lib.Maps;
-import lib.Meminfo;
-import lib.PageMap;
-import lib.PageSize;
-import lib.ProcFs;
-import lib.SysvShm;
-import lib.SysvShmPages;
+import lib.pages.KPageFlags;
+import lib.proc.Maps;
+import lib.proc.Meminfo;
+import lib.pages.PageMap;
+import lib.proc.PageSize;
+import lib.proc.ProcFs;
+import lib.proc.SysvShm;
+import lib.pages.SysvShmPages;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

@@ -70,7 +70,7 @@ class MemstatsRamTest {
 
     static void sample(Samples s) {
         try {
-            for (var e : lib.Meminfo.parse(Files.readString(Path.of("/proc/meminfo"))).values().entrySet()) {
+            for (var e : lib.proc.Meminfo.parse(Files.readString(Path.of("/proc/meminfo"))).values().entrySet()) {
                 s.min().merge(e.getKey(), e.getValue(), Math::min);
                 s.max().merge(e.getKey(), e.getValue(), Math::max);
             }
@@ -93,7 +93,7 @@ class MemstatsRamTest {
 
     @BeforeAll
     void run() throws IOException {
-        pageSize = lib.PageSize.live();
+        pageSize = lib.proc.PageSize.live();
         ramFrames = ramFramesOfIomem(pageSize);
         w = Workload.start(Map.of(), "anon:" + WORKLOAD_ANON / MiB);
         String only = "pid(" + w.pid() + ")";
@@ -202,9 +202,9 @@ class MemstatsRamTest {
     /** The meminfo column: the snapshot's own meminfo, not this machine's now. */
     @Test
     void snapshotComparesWithItsOwnMeminfo() throws IOException {
-        lib.Meminfo saved;
-        try (lib.ProcFs p = lib.ProcFs.at(dir.resolve("s.tar.gz").toString())) {
-            saved = lib.Meminfo.parse(p.readString("meminfo"));
+        lib.proc.Meminfo saved;
+        try (lib.proc.ProcFs p = lib.proc.ProcFs.at(dir.resolve("s.tar.gz").toString())) {
+            saved = lib.proc.Meminfo.parse(p.readString("meminfo"));
         }
         assertEquals(saved.get("MemFree"), Tool.num(rows(offline).get("free"), "meminfo"));
         assertEquals(saved.get("Slab"), Tool.num(rows(offline).get("slab"), "meminfo"));

@@ -1,7 +1,7 @@
-import lib.PageSize;
-import lib.ProcFs;
-import lib.SysvShm;
-import lib.SysvShmPages;
+import lib.proc.PageSize;
+import lib.proc.ProcFs;
+import lib.proc.SysvShm;
+import lib.pages.SysvShmPages;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -99,7 +99,7 @@ class MemstatsShmTest {
         assertNull(KernelObjects.segment(key));
         List<String> log = new ArrayList<>();
         try (ProcFs proc = ProcFs.at("/proc")) {
-            List<SysvShmPages.SegmentPages> pages = SysvShmPages.read(proc, List.of(gone), lib.Meminfo.parse(proc.readString("meminfo")), PageSize.live(), false, log::add);
+            List<SysvShmPages.SegmentPages> pages = SysvShmPages.read(proc, List.of(gone), lib.proc.Meminfo.parse(proc.readString("meminfo")), PageSize.live(), false, log::add);
             assertEquals(1, pages.size());
             assertFalse(pages.get(0).pagesKnown());
             assertEquals(gone.rssBytes(), pages.get(0).rssBytes(), "the kernel's figures stay");

@@ -1,5 +1,5 @@
-import lib.PageSize;
-import lib.SysvShm;
+import lib.proc.PageSize;
+import lib.proc.SysvShm;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

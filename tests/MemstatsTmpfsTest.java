@@ -1,4 +1,4 @@
-import lib.Tmpfs;
+import lib.proc.Tmpfs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,7 +1,7 @@
-import lib.OracleInstance;
-import lib.ProcFs;
-import lib.ProcessInfo;
-import lib.Sqlplus;
+import lib.oracle.OracleInstance;
+import lib.proc.ProcFs;
+import lib.proc.ProcessInfo;
+import lib.oracle.Sqlplus;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,5 @@
-import lib.PageSet;
-import lib.PageUnion;
+import lib.pages.PageSet;
+import lib.pages.PageUnion;
 import org.junit.jupiter.api.Test;
 import org.roaringbitmap.RoaringBitmap;
 

@@ -1,14 +1,14 @@
-import lib.Cmdline;
-import lib.Environ;
-import lib.Iomem;
-import lib.KPageFlags;
-import lib.Maps;
-import lib.Meminfo;
-import lib.PageMap;
-import lib.PageSet;
-import lib.Stat;
-import lib.Status;
-import lib.SysvShm;
+import lib.proc.Cmdline;
+import lib.proc.Environ;
+import lib.proc.Iomem;
+import lib.pages.KPageFlags;
+import lib.proc.Maps;
+import lib.proc.Meminfo;
+import lib.pages.PageMap;
+import lib.pages.PageSet;
+import lib.proc.Stat;
+import lib.proc.Status;
+import lib.proc.SysvShm;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

@@ -94,7 +94,7 @@ class PostgresConnectionsTest {
     /** The shmid of the SysV segment a process attaches (the inode column of its /SYSV mapping). */
     static long sysvShmid(int pid) throws IOException {
         for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + pid + "/maps"))) {
-            lib.Maps.Mapping m = lib.Maps.parseLine(line);
+            lib.proc.Maps.Mapping m = lib.proc.Maps.parseLine(line);
             if (m.isSysvShm()) return m.sysvShmid();
         }
         throw new AssertionError("backend " + pid + " attaches no SysV segment: is shared_memory_type = sysv"

@@ -1,9 +1,9 @@
-import lib.FramePicture;
-import lib.Hilbert;
-import lib.Iomem;
-import lib.KPageFlags;
-import lib.PageClass;
-import lib.PageMap;
+import lib.picture.FramePicture;
+import lib.picture.Hilbert;
+import lib.proc.Iomem;
+import lib.pages.KPageFlags;
+import lib.pages.PageClass;
+import lib.pages.PageMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -453,7 +453,7 @@ class Processes2pngTest {
             assertEquals(8 * Tool.MiB, Double.parseDouble(m.group(1)) * 1e6, 5_000, "shm_mem: the segment's resident 8 MiB (to 0.01 MB)");
             assertTrue(Double.parseDouble(m.group(2)) * 1e6 >= 8 * Tool.MiB, "the group's own frames hold the segment: " + g.out());
         } finally {
-            lib.SysvShm.Segment seg = ShmatTest.segmentByKey(key);
+            lib.proc.SysvShm.Segment seg = ShmatTest.segmentByKey(key);
             if (seg != null) ShmatTest.remove(seg.shmid());
         }
     }

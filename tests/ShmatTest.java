@@ -1,5 +1,5 @@
-import lib.Libc;
-import lib.SysvShm;
+import lib.proc.Libc;
+import lib.proc.SysvShm;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

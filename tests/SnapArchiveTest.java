@@ -1,9 +1,9 @@
-import lib.Getconf;
-import lib.ProcFs;
-import lib.ProcessInfo;
-import lib.SparseRegions;
-import lib.TarReader;
-import lib.TarWriter;
+import lib.proc.Getconf;
+import lib.proc.ProcFs;
+import lib.proc.ProcessInfo;
+import lib.snapshot.SparseRegions;
+import lib.snapshot.TarReader;
+import lib.snapshot.TarWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

@@ -1,5 +1,5 @@
-import lib.ProcFs;
-import lib.TarWriter;
+import lib.proc.ProcFs;
+import lib.snapshot.TarWriter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,5 @@
-import lib.Libc;
-import lib.ProcFs;
+import lib.proc.Libc;
+import lib.proc.ProcFs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,7 +47,7 @@ class SnapTest {
         // started as nobody (not setuid later, which makes the kernel show its /proc files as root's)
         c = Workload.startAs(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"), Map.of(var, "C"), "anon:12");
         d = Workload.start(Map.of(var, "D"), "shmget:" + shmKey + ":32:-", "shmat:" + shmKey + ":16", "fork:1", "anon:1");
-        pageSize = lib.PageSize.live();
+        pageSize = lib.proc.PageSize.live();
         live = Tool.memstats("--filter", "env_k(" + var + ")", "groups", "-e", var, "--format", "json");
         snapRun = Tool.run(snap.commandLine(), "run", dir.resolve("s1").toString());
         archive = dir.resolve("s1.tar.gz");
@@ -132,8 +132,8 @@ class SnapTest {
         for (int pid : pids) Files.createSymbolicLink(fake.resolve(Integer.toString(pid)), Path.of("/proc/" + pid));
         Files.createSymbolicLink(fake.resolve("meminfo"), Path.of("/proc/meminfo"));
         try (java.io.OutputStream out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(archive));
-             lib.TarWriter tar = new lib.TarWriter(out)) {
-            new lib.SnapshotWriter(fake, tar, top, "snap test", new lib.SnapshotWriter.Options(false, false, -1, 8 << 20, envKeep, null)).write();
+             lib.snapshot.TarWriter tar = new lib.snapshot.TarWriter(out)) {
+            new lib.snapshot.SnapshotWriter(fake, tar, top, "snap test", new lib.snapshot.SnapshotWriter.Options(false, false, -1, 8 << 20, envKeep, null)).write();
         }
         deleteTree(fake);
     }
@@ -145,7 +145,7 @@ class SnapTest {
         // the option as snap parses it
         picocli.CommandLine cl = snap.commandLine();
         cl.parseArgs("run", "--env-keep", var + ",NO_SUCH_VAR", "x");
-        lib.SnapshotWriter.Options opt = ((snap) cl.getCommand()).options();
+        lib.snapshot.SnapshotWriter.Options opt = ((snap) cl.getCommand()).options();
         assertEquals(java.util.Set.of(var, "NO_SUCH_VAR"), opt.envKeep());
         Tool.Result bad = Tool.run(snap.commandLine(), "run", "--env-keep", "A=B", dir.resolve("bad").toString());
         assertEquals(2, bad.exit(), bad.toString());
@@ -166,9 +166,9 @@ class SnapTest {
                 }
                 checked++;
             }
-            assertEquals("A", lib.Environ.parse(p.read(a.pid() + "/environ")).get(var));
-            assertEquals("", lib.Environ.parse(p.read(a.pid() + "/environ")).get("MEMTEST_SNAP_PASSWORD"), "the name stays");
-            Map<String, Object> meta = (Map<String, Object>) lib.Json.parse(p.metadataJson());
+            assertEquals("A", lib.proc.Environ.parse(p.read(a.pid() + "/environ")).get(var));
+            assertEquals("", lib.proc.Environ.parse(p.read(a.pid() + "/environ")).get("MEMTEST_SNAP_PASSWORD"), "the name stays");
+            Map<String, Object> meta = (Map<String, Object>) lib.text.Json.parse(p.metadataJson());
             assertEquals(List.of(var, "NO_SUCH_VAR"), ((Map<String, Object>) meta.get("options")).get("env_keep"));
         }
         assertEquals(pids.size(), checked);
@@ -291,7 +291,7 @@ class SnapTest {
     void metadataHoldsWhatAnOfflineAnalysisNeeds() throws IOException {
         Map<String, Object> m;
         try (ProcFs snap = ProcFs.at(archive.toString())) {
-            m = (Map<String, Object>) lib.Json.parse(snap.metadataJson());
+            m = (Map<String, Object>) lib.text.Json.parse(snap.metadataJson());
             assertFalse(snap.exists(Long.toString(ProcessHandle.current().pid())), "snap's own process is left out");
             assertTrue(snap.exists("self/mountinfo"), "mountinfo for the tmpfs table");
             assertTrue(snap.exists("sysvipc/shm") && snap.exists("kpageflags") && snap.exists("kpagecount"));
@@ -426,7 +426,7 @@ class SnapTest {
         try (ProcFs p = ProcFs.at(kernel.toString())) {
             assertEquals(List.of(), p.pids());
             assertTrue(p.exists("kpageflags") && p.exists("meminfo") && p.exists("sysvipc/shm"));
-            Map<String, Object> meta = (Map<String, Object>) lib.Json.parse(p.metadataJson());
+            Map<String, Object> meta = (Map<String, Object>) lib.text.Json.parse(p.metadataJson());
             assertEquals(Boolean.TRUE, ((Map<String, Object>) meta.get("options")).get("skip_processes"));
         }
         Tool.Result m = Tool.memstats("--procfs-root", kernel.toString(), "single");
@@ -456,10 +456,10 @@ class SnapTest {
     long presentInSysvMapping(Path snapshot, int pid) throws IOException {
         try (ProcFs p = ProcFs.at(snapshot.toString());
              ProcFs.PositionalFile pagemap = p.open(pid + "/pagemap")) {
-            lib.Maps.Mapping m = lib.Maps.parse(p.readString(pid + "/maps")).stream().filter(lib.Maps.Mapping::isSysvShm).findFirst().orElseThrow();
+            lib.proc.Maps.Mapping m = lib.proc.Maps.parse(p.readString(pid + "/maps")).stream().filter(lib.proc.Maps.Mapping::isSysvShm).findFirst().orElseThrow();
             long[] present = new long[1];
-            new lib.PageMap(pageSize).forEach(pagemap, m.start(), m.end(), (vaddr, e) -> {
-                if (lib.PageMap.present(e)) present[0]++;
+            new lib.pages.PageMap(pageSize).forEach(pagemap, m.start(), m.end(), (vaddr, e) -> {
+                if (lib.pages.PageMap.present(e)) present[0]++;
             });
             return present[0];
         }

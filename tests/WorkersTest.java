@@ -1,4 +1,4 @@
-import lib.Workers;
+import lib.groups.Workers;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

@@ -116,7 +116,7 @@ public final class Help {
             known.remove("help");
             known.addAll(topics.keySet());
             // a parameter error: the tool's handler prints it as one line and exits 2 (picocli ignores a help command's result)
-            throw new CommandLine.ParameterException(self, "no command or help topic '" + lib.Text.visible(name)
+            throw new CommandLine.ParameterException(self, "no command or help topic '" + lib.text.Text.visible(name)
                     + "' (known: " + String.join(", ", known) + ")");
         }
     }

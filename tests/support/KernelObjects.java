@@ -1,7 +1,7 @@
 import com.sun.jna.LastErrorException;
-import lib.Libc;
-import lib.Meminfo;
-import lib.SysvShm;
+import lib.proc.Libc;
+import lib.proc.Meminfo;
+import lib.proc.SysvShm;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;

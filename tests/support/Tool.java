@@ -21,7 +21,7 @@ final class Tool {
         /** The JSON document on stdout. */
         @SuppressWarnings("unchecked")
         Map<String, Object> json() {
-            return (Map<String, Object>) lib.Json.parse(out);
+            return (Map<String, Object>) lib.text.Json.parse(out);
         }
 
         @Override

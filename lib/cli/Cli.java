@@ -1,0 +1,197 @@
+package lib.cli;
+
+import lib.text.Text;
+import picocli.CommandLine;
+
+import java.io.BufferedWriter;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * The tools' command line plumbing: one line "TOOL: message" on stderr for errors (a stack trace only with
+ * --debug), stdout checked when the command ends (a failed write is exit 1 and one line, never a silent
+ * success), other users' text escaped in every error line.
+ */
+public final class Cli {
+    private Cli() {
+    }
+
+    /** The user asked for something that cannot be done as asked: exit 2. */
+    public static final class UsageError extends RuntimeException {
+        public UsageError(String m) {
+            super(m);
+        }
+    }
+
+    /** Errors that are the user's or the system's, not bugs: one line, no trace, exit 1. */
+    public static final class Failure extends RuntimeException {
+        public Failure(String m) {
+            super(m);
+        }
+    }
+
+    /** Bad options exit 2; a thrown UsageError exits 2, anything else 1, shown as {@link #oneLine}. */
+    public static <T> CommandLine configure(CommandLine cl, String tool, Predicate<T> debug) {
+        return configure(cl, tool, debug, Cli::oneLine, ex -> ex instanceof UsageError);
+    }
+
+    /**
+     * As {@link #configure(CommandLine, String, Predicate)} with the tool's own error line and usage errors.
+     * debug is asked of the top command (where an inherited --debug lives).
+     */
+    public static <T> CommandLine configure(CommandLine cl, String tool, Predicate<T> debug,
+            Function<Throwable, String> oneLine, Predicate<Throwable> usage) {
+        // UTF-8 whatever the locale: with LANG unset (cron, sudo -i, env -i) Java would print the tables' box
+        // characters and non-ASCII names as '?'
+        cl.setOut(stdout(true));
+        cl.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
+        cl.setParameterExceptionHandler((ex, args) -> {
+            ex.getCommandLine().getErr().println(tool + ": " + Text.visible(ex.getMessage()));
+            return 2;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
+            T top = c.getCommandSpec().root().commandLine().getCommand();
+            cl.getOut().flush(); // what was written before the error; the exit is non-zero anyway
+            if (debug.test(top)) ex.printStackTrace(c.getErr());
+            else c.getErr().println(tool + ": " + Text.visible(oneLine.apply(ex)));
+            return usage.test(ex) ? 2 : 1;
+        });
+        cl.setExecutionStrategy(parseResult -> checked(cl, tool, new CommandLine.RunLast().execute(parseResult)));
+        return cl;
+    }
+
+    /** The command's exit code, or 1 with one line when its stdout could not be written (full disk, closed pipe). */
+    static int checked(CommandLine cl, String tool, int exit) {
+        String failure = failure(cl.getOut());
+        if (failure == null) return exit;
+        cl.getErr().println(tool + ": cannot write output: " + failure);
+        cl.getErr().flush();
+        return 1;
+    }
+
+    /** Flushes out; null when everything written so far arrived, else why not. */
+    public static String failure(PrintWriter out) {
+        if (out instanceof Output o) return o.failure();
+        out.flush();
+        return out.checkError() ? "write error" : null;
+    }
+
+    /**
+     * The process's stdout as a UTF-8 writer that remembers why a write failed. autoFlush: each println is
+     * written at once; without it a 64 KiB buffer, written when full and when the command ends.
+     */
+    public static Output stdout(boolean autoFlush) {
+        return new Output(new Sink(new FileOutputStream(FileDescriptor.out)), autoFlush);
+    }
+
+    /** A writer over a stream whose first write error is kept: PrintWriter itself only says that one happened. */
+    public static final class Output extends PrintWriter {
+        private final Sink sink;
+
+        Output(Sink sink, boolean autoFlush) {
+            super(autoFlush ? new OutputStreamWriter(sink, StandardCharsets.UTF_8)
+                    : new BufferedWriter(new OutputStreamWriter(sink, StandardCharsets.UTF_8), 1 << 16), autoFlush);
+            this.sink = sink;
+        }
+
+        /** The same stream for bytes (an image): flush this writer first; a failed write throws. */
+        public OutputStream bytes() {
+            flush();
+            return sink;
+        }
+
+        /** Flushes; null when everything written so far arrived, else the reason ("No space left on device"). */
+        public String failure() {
+            flush();
+            if (!checkError() && sink.error == null) return null;
+            IOException e = sink.error;
+            return e == null ? "write error" : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        }
+    }
+
+    /** Passes writes on and keeps the first IOException (rethrown as well). */
+    static final class Sink extends FilterOutputStream {
+        volatile IOException error;
+
+        Sink(OutputStream out) {
+            super(out);
+        }
+
+        private IOException kept(IOException e) {
+            if (error == null) error = e;
+            return e;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            try {
+                out.write(b);
+            } catch (IOException e) {
+                throw kept(e);
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            try {
+                out.write(b, off, len);
+            } catch (IOException e) {
+                throw kept(e);
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                throw kept(e);
+            }
+        }
+    }
+
+    /** Processes' figures read in parallel: each thread holds about 1 MiB of buffers, so more than 4 per core only costs memory. */
+    public static int maxThreads() {
+        return 4 * Runtime.getRuntime().availableProcessors();
+    }
+
+    /**
+     * The --threads to use: byDefault when not given, a usage error below 1, at most {@link #maxThreads}
+     * (a note says so when more were asked for).
+     */
+    public static int threads(Integer requested, int byDefault, Consumer<String> note) {
+        if (requested == null) return Math.min(byDefault, maxThreads());
+        if (requested < 1) throw new UsageError("--threads must be at least 1");
+        int max = maxThreads();
+        if (requested <= max) return requested;
+        note.accept("--threads " + requested + " is more than " + max + " (4 per core): using " + max);
+        return max;
+    }
+
+    /** Pids given on the command line: a usage error for 0 or a negative one (no process has it). */
+    public static void requirePids(List<Integer> pids, String option) {
+        for (int pid : pids) {
+            if (pid <= 0) throw new UsageError(option + " " + pid + ": a pid is a positive number");
+        }
+    }
+
+    /** The message, with what kind of file error it is when the message is only the path. */
+    public static String oneLine(Throwable ex) {
+        String m = ex.getMessage();
+        if (ex instanceof NoSuchFileException) return "no such file: " + m;
+        if (ex instanceof AccessDeniedException) return "permission denied: " + m;
+        return m != null ? m : ex.getClass().getSimpleName();
+    }
+}

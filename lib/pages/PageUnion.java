@@ -1,0 +1,95 @@
+package lib.pages;
+
+import org.roaringbitmap.BitmapContainer;
+import org.roaringbitmap.RoaringBitmap;
+
+/**
+ * A set that the pages of many processes are OR-ed into, one 65536-key block at a time. Dense
+ * (plain bits per block, allocated when first touched) when the caller can afford a block per
+ * RAM range: then adding a process allocates nothing. Otherwise, or for keys beyond the dense
+ * range, a RoaringBitmap; or only a count when one process fills it. result() gives the PageSet.
+ */
+public final class PageUnion {
+    private final long[][] dense;
+    private final RoaringBitmap sparse;
+    /** For a counter: the keys added, trusted to be distinct (one process's pages). */
+    private long tally;
+
+    private PageUnion(int denseBlocks, boolean counter) {
+        this.dense = denseBlocks > 0 ? new long[denseBlocks][] : null;
+        this.sparse = counter ? null : new RoaringBitmap();
+    }
+
+    /** Dense for keys below blocks * 65536. */
+    public static PageUnion dense(int blocks) {
+        return new PageUnion(blocks, false);
+    }
+
+    public static PageUnion sparse() {
+        return new PageUnion(0, false);
+    }
+
+    /** Only counts: for a set filled from one process, whose keys are already distinct, and never read as a set. */
+    public static PageUnion counter() {
+        return new PageUnion(0, true);
+    }
+
+    boolean isCounter() {
+        return sparse == null;
+    }
+
+    synchronized void count(int cardinality) {
+        tally += cardinality;
+    }
+
+    /** How many keys (of a counter: the tally). */
+    public synchronized long count() {
+        return isCounter() ? tally : result().count();
+    }
+
+    /** Packs a sparse set that will not grow again (runs, exact-size arrays). */
+    public synchronized void compact() {
+        if (sparse != null && dense == null) {
+            sparse.runOptimize();
+            sparse.trim();
+        }
+    }
+
+    /** True when a block at hi is kept as plain bits. */
+    boolean isDense(char hi) {
+        return dense != null && hi < dense.length;
+    }
+
+    /** ORs a block of 1024 words of bits at block hi. */
+    synchronized void orDense(char hi, long[] words) {
+        long[] b = dense[hi];
+        if (b == null) {
+            dense[hi] = words.clone();
+            return;
+        }
+        for (int i = 0; i < b.length; i++) b[i] |= words[i];
+    }
+
+    /** ORs a one-container bitmap (RoaringBitmap copies what it keeps). */
+    synchronized void orSparse(RoaringBitmap single) {
+        sparse.or(single);
+    }
+
+    /** The union so far as a PageSet (dense blocks packed into containers); a sparse union's own bitmap, not a copy. */
+    public synchronized PageSet result() {
+        if (isCounter()) throw new IllegalStateException("a counting union has no set");
+        if (dense == null) return new PageSet(sparse);
+        RoaringBitmap r = new RoaringBitmap();
+        for (int hi = 0; hi < dense.length; hi++) {
+            long[] b = dense[hi];
+            if (b == null) continue;
+            int card = 0;
+            for (long w : b) card += Long.bitCount(w);
+            if (card == 0) continue;
+            r.append((char) hi, new BitmapContainer(b.clone(), card).repairAfterLazy());
+        }
+        r.or(sparse);
+        r.runOptimize();
+        return new PageSet(r);
+    }
+}

@@ -1,0 +1,51 @@
+package lib.proc;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/** /proc/PID/environ: NUL-separated KEY=VALUE strings, as the process was started. */
+public final class Environ {
+    private Environ() {
+    }
+
+    public static Map<String, String> parse(byte[] raw) {
+        Map<String, String> env = new LinkedHashMap<>();
+        int start = 0;
+        for (int i = 0; i <= raw.length; i++) {
+            if (i == raw.length || raw[i] == 0) {
+                if (i > start) {
+                    String kv = new String(raw, start, i - start, StandardCharsets.UTF_8);
+                    int eq = kv.indexOf('=');
+                    if (eq > 0) env.putIfAbsent(kv.substring(0, eq), kv.substring(eq + 1));
+                }
+                start = i + 1;
+            }
+        }
+        return env;
+    }
+
+    /**
+     * The same environ with only the named variables' values: every other KEY=VALUE becomes KEY=
+     * (names stay, so a snapshot still splits by them), and a string that is not KEY=VALUE (a
+     * process may write anything over its environment) is dropped.
+     */
+    public static byte[] keepValues(byte[] raw, Set<String> keep) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length);
+        int start = 0;
+        for (int i = 0; i <= raw.length; i++) {
+            if (i < raw.length && raw[i] != 0) continue;
+            int eq = start;
+            while (eq < i && raw[eq] != '=') eq++;
+            if (eq > start && eq < i) {
+                String name = new String(raw, start, eq - start, StandardCharsets.UTF_8);
+                out.write(raw, start, (keep.contains(name) ? i : eq + 1) - start);
+                out.write(0);
+            }
+            start = i + 1;
+        }
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,136 @@
+package lib.proc;
+
+import lib.snapshot.SnapshotArchive;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** A /proc tree: the live one, an extracted snapshot, or a snapshot archive. Paths are relative ("1234/maps"). */
+public interface ProcFs extends Closeable {
+
+    /** A file read at explicit offsets (pagemap, kpageflags); holes read as zeros. */
+    interface PositionalFile extends Closeable {
+        /** Reads up to dst.remaining() bytes at pos; returns bytes read, -1 at end of file. */
+        int read(ByteBuffer dst, long pos) throws IOException;
+
+        /** A real file's channel as a PositionalFile (closing it closes the channel). */
+        static PositionalFile of(java.nio.channels.FileChannel ch) {
+            return new PositionalFile() {
+                @Override
+                public int read(ByteBuffer dst, long pos) throws IOException {
+                    return ch.read(dst, pos);
+                }
+
+                @Override
+                public void close() throws IOException {
+                    ch.close();
+                }
+            };
+        }
+    }
+
+    /** Where it came from, for messages. */
+    String description();
+
+    /** True for the running kernel's /proc (PFNs, kpageflags and SysV segments are live). */
+    boolean isLive();
+
+    /** Process ids present, ascending. */
+    List<Integer> pids() throws IOException;
+
+    /** Whole content of a small file; NoSuchFileException when absent. */
+    byte[] read(String relativePath) throws IOException;
+
+    default String readString(String relativePath) throws IOException {
+        return new String(read(relativePath), StandardCharsets.UTF_8);
+    }
+
+    boolean exists(String relativePath);
+
+    PositionalFile open(String relativePath) throws IOException;
+
+    /** Target of a symbolic link ("ipc:[4026531839]" for ns/ipc), or null when this tree does not keep links. */
+    default String readLink(String relativePath) throws IOException {
+        return null;
+    }
+
+    /** Owner uid of a path (a snapshot keeps the owners of the original files), -1 when unknown. */
+    default int ownerUid(String relativePath) {
+        return -1;
+    }
+
+    /** The snapshot's metadata.json content, or null for a live /proc. */
+    default String metadataJson() throws IOException {
+        return null;
+    }
+
+    @Override
+    default void close() throws IOException {
+    }
+
+    /** Largest size of a file read at offsets (pagemap of a 57-bit address space, kpageflags of 52-bit physical). */
+    long MAX_POSITIONAL_BYTES = 1L << 50;
+    /** metadata.json: snap writes kilobytes (mostly users, groups and segments' pids). */
+    long MAX_METADATA_BYTES = 16L << 20;
+    /** All environ and cmdline of a snapshot together: 20,000 processes of 25 KiB (a real box has far less). */
+    long MAX_ARGS_TOTAL_BYTES = 512L << 20;
+
+    /**
+     * The most bytes a snapshot's copy of a kernel file may hold when read whole, or -1 for a file the
+     * tools do not read whole (then 1 MiB is allowed). Beyond it the file cannot have come from the
+     * kernel, and reading it would let a small archive take any amount of memory.
+     */
+    static long maxBytes(String relativePath) {
+        int slash = relativePath.lastIndexOf('/');
+        String name = relativePath.substring(slash + 1);
+        String dir = slash < 0 ? "" : relativePath.substring(0, slash);
+        boolean process = dir.equals("self") || (!dir.isEmpty() && dir.chars().allMatch(c -> c >= '0' && c <= '9'));
+        if (process) {
+            return switch (name) {
+                // fs/exec.c bprm_stack_limits: argv + envp take at most 3/4 of _STK_LIM (6 MiB); room for older kernels
+                case "environ", "cmdline" -> 16L << 20;
+                // status lists up to NGROUPS_MAX (65536) supplementary groups; stat and statm are one short line
+                case "status" -> 1L << 20;
+                case "stat", "statm" -> 64L << 10;
+                // one line per mapping, vm.max_map_count (65530 by default) of them; smaps adds ~25 lines each
+                case "maps" -> 64L << 20;
+                case "smaps" -> 256L << 20;
+                case "mountinfo" -> 16L << 20;
+                default -> -1;
+            };
+        }
+        return switch (relativePath) {
+            case "meminfo", "vmstat", "buddyinfo", "swaps", "cmdline" -> 1L << 20;
+            case "iomem" -> 4L << 20;
+            // per zone and CPU, per cache, per segment (up to 32768 by default), per mount
+            case "zoneinfo", "pagetypeinfo", "slabinfo", "sysvipc/shm" -> 16L << 20;
+            default -> -1;
+        };
+    }
+
+    /** A relative path's limit for a whole read: its own, or 1 MiB for a file not known to be larger. */
+    static long readLimit(String relativePath) {
+        long max = maxBytes(relativePath);
+        return max < 0 ? 1L << 20 : max;
+    }
+
+    /**
+     * Opens a live /proc, an extracted snapshot (the DIR given to snap, or its proc/ folder),
+     * or a snapshot archive (.tar.gz / .tgz).
+     */
+    static ProcFs at(String root) throws IOException {
+        Path p = Path.of(root);
+        if (!Files.exists(p)) {
+            throw new java.io.FileNotFoundException("procfs root " + root + " does not exist");
+        }
+        if (Files.isRegularFile(p)) {
+            return SnapshotArchive.open(p);
+        }
+        if (p.toAbsolutePath().normalize().equals(Path.of("/proc"))) return new DirProcFs(Path.of("/proc"), null);
+        return DirProcFs.snapshot(p);
+    }
+}
