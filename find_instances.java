@@ -19,6 +19,7 @@ import lib.proc.SysvShm;
 import lib.text.Table;
 import lib.text.Text;
 import lib.text.Units;
+import lib.snapshot.ProcRoot;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -83,7 +84,7 @@ public class find_instances implements Callable<Integer> {
         if (sql != null && (sql.isBlank() || noDb)) {
             throw new IllegalArgumentException(sql.isBlank() ? "--sql needs a query" : "--sql cannot run with --no-db");
         }
-        try (ProcFs proc = ProcFs.at(procfsRoot)) {
+        try (ProcFs proc = ProcRoot.open(procfsRoot)) {
             if (proc.isLive() && lib.proc.Libc.INSTANCE.geteuid() != 0) {
                 throw new IllegalStateException("find_instances needs root: it reads other users' environments and runs sqlplus as each instance's owner");
             }

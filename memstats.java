@@ -33,6 +33,7 @@ import lib.text.Text;
 import lib.proc.Tmpfs;
 import lib.text.Units;
 import lib.text.Json;
+import lib.snapshot.ProcRoot;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -494,7 +495,7 @@ public class memstats implements Callable<Integer> {
 
     private static ProcFs openProcFs(String root) throws IOException {
         try {
-            return ProcFs.at(root);
+            return ProcRoot.open(root);
         } catch (java.io.FileNotFoundException e) {
             throw new Failure(e.getMessage());
         }

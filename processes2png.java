@@ -31,6 +31,7 @@ import lib.pages.SysvShmPages;
 import lib.text.Table;
 import lib.text.Text;
 import lib.text.Units;
+import lib.snapshot.ProcRoot;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -327,7 +328,7 @@ public class processes2png implements Callable<Integer> {
 
     private ProcFs openProcFs() throws IOException {
         try {
-            return ProcFs.at(procfsRoot);
+            return ProcRoot.open(procfsRoot);
         } catch (java.io.FileNotFoundException e) {
             throw new Failure(e.getMessage());
         }

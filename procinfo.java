@@ -20,6 +20,7 @@ import lib.proc.ProcessInfo;
 import lib.proc.Status;
 import lib.text.Table;
 import lib.text.Text;
+import lib.snapshot.ProcRoot;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -114,7 +115,7 @@ public class procinfo implements Callable<Integer> {
         }
         ProcFs proc;
         try {
-            proc = ProcFs.at(procfsRoot);
+            proc = ProcRoot.open(procfsRoot);
         } catch (java.io.FileNotFoundException e) {
             err.println("procinfo: " + e.getMessage());
             return 1;

@@ -6,6 +6,7 @@ import lib.proc.PageSize;
 import lib.proc.ProcFs;
 import lib.proc.SysvShm;
 import lib.pages.SysvShmPages;
+import lib.snapshot.ProcRoot;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -94,7 +95,7 @@ class MemstatsHugePagesTest {
     /** The frames of the first mapping whose pathname contains this text, as pagemap gives them (one per base page). */
     static long[] frames(int pid, String pathPart) throws IOException {
         long page = PageSize.live();
-        try (ProcFs proc = ProcFs.at("/proc"); ProcFs.PositionalFile pm = proc.open(pid + "/pagemap")) {
+        try (ProcFs proc = ProcRoot.open("/proc"); ProcFs.PositionalFile pm = proc.open(pid + "/pagemap")) {
             for (Maps.Mapping m : Maps.parse(proc.readString(pid + "/maps"))) {
                 if (!m.pathname().contains(pathPart)) continue;
                 long[] out = new long[(int) (m.sizeBytes() / page)];
@@ -115,7 +116,7 @@ class MemstatsHugePagesTest {
             long perHuge = 2 * MiB / page;
             assertEquals(32 * MiB / page, pfns.length);
             int heads = 0;
-            try (ProcFs proc = ProcFs.at("/proc"); KPageFlags kf = KPageFlags.open(proc)) {
+            try (ProcFs proc = ProcRoot.open("/proc"); KPageFlags kf = KPageFlags.open(proc)) {
                 for (int i = 0; i < pfns.length; i++) {
                     assertTrue(pfns[i] > 0, "page " + i + " not present");
                     // one entry per base page, each naming its own frame inside the huge page

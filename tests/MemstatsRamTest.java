@@ -1,3 +1,4 @@
+import lib.snapshot.ProcRoot;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -203,7 +204,7 @@ class MemstatsRamTest {
     @Test
     void snapshotComparesWithItsOwnMeminfo() throws IOException {
         lib.proc.Meminfo saved;
-        try (lib.proc.ProcFs p = lib.proc.ProcFs.at(dir.resolve("s.tar.gz").toString())) {
+        try (lib.proc.ProcFs p = lib.proc.ProcRoot.open(dir.resolve("s.tar.gz").toString())) {
             saved = lib.proc.Meminfo.parse(p.readString("meminfo"));
         }
         assertEquals(saved.get("MemFree"), Tool.num(rows(offline).get("free"), "meminfo"));

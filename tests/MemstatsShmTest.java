@@ -2,6 +2,7 @@ import lib.proc.PageSize;
 import lib.proc.ProcFs;
 import lib.proc.SysvShm;
 import lib.pages.SysvShmPages;
+import lib.snapshot.ProcRoot;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -98,7 +99,7 @@ class MemstatsShmTest {
         // the workload detached: the segment is destroyed, as when one goes between reading the list and attaching
         assertNull(KernelObjects.segment(key));
         List<String> log = new ArrayList<>();
-        try (ProcFs proc = ProcFs.at("/proc")) {
+        try (ProcFs proc = ProcRoot.open("/proc")) {
             List<SysvShmPages.SegmentPages> pages = SysvShmPages.read(proc, List.of(gone), lib.proc.Meminfo.parse(proc.readString("meminfo")), PageSize.live(), false, log::add);
             assertEquals(1, pages.size());
             assertFalse(pages.get(0).pagesKnown());

@@ -2,6 +2,7 @@ import lib.oracle.OracleInstance;
 import lib.proc.ProcFs;
 import lib.proc.ProcessInfo;
 import lib.oracle.Sqlplus;
+import lib.snapshot.ProcRoot;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -183,7 +184,7 @@ class OracleInstancesTest {
 
     @Test
     void discoveryFindsThePmonProcessesWithOwnerSidAndHome() throws IOException {
-        try (ProcFs proc = ProcFs.at("/proc")) {
+        try (ProcFs proc = ProcRoot.open("/proc")) {
             Map<Integer, OracleInstance> byPid = new java.util.HashMap<>();
             List<OracleInstance> found = OracleInstance.discover(proc);
             for (OracleInstance i : found) byPid.put(i.pid(), i);

@@ -4,6 +4,7 @@ import lib.proc.ProcessInfo;
 import lib.snapshot.SparseRegions;
 import lib.snapshot.TarReader;
 import lib.snapshot.TarWriter;
+import lib.snapshot.ProcRoot;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -60,7 +61,7 @@ class SnapArchiveTest {
             cmd.addAll(List.of("-czf", tmp.resolve("a.tar.gz").toString(), "-C", tmp.toString(), "t"));
             SnapTest.run(cmd.toArray(new String[0]));
             assertTrue(Files.size(tmp.resolve("a.tar.gz")) < MiB, "a sparse archive");
-            try (ProcFs p = ProcFs.at(tmp.resolve("a.tar.gz").toString());
+            try (ProcFs p = ProcRoot.open(tmp.resolve("a.tar.gz").toString());
                  ProcFs.PositionalFile kpf = p.open("kpageflags")) {
                 assertEquals("MemTotal: 1 kB\n", p.readString("meminfo"));
                 assertEquals("{\"page_size\": 4096}", p.metadataJson());
@@ -227,7 +228,7 @@ class SnapArchiveTest {
         assertEquals(0, Tool.num(g.get("A"), "shm_mem"));
 
         Map<String, List<Integer>> byGroup = new LinkedHashMap<>();
-        try (ProcFs p = ProcFs.at(path)) {
+        try (ProcFs p = ProcRoot.open(path)) {
             for (int pid : p.pids()) {
                 String grp = ProcessInfo.read(p, pid).environ().get("MEMLAB_GROUP");
                 if (grp != null) byGroup.computeIfAbsent(grp, k -> new ArrayList<>()).add(pid);

@@ -1,5 +1,6 @@
 import lib.proc.ProcFs;
 import lib.snapshot.TarWriter;
+import lib.snapshot.ProcRoot;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -257,7 +258,7 @@ class SnapHostileTest {
         Path pidDir = x.resolve("small/proc/" + w.pid());
         SnapTest.deleteTree(pidDir);
         Files.createSymbolicLink(pidDir, Path.of("/proc/" + w.pid()));
-        try (ProcFs fs = ProcFs.at(x.resolve("small").toString())) {
+        try (ProcFs fs = ProcRoot.open(x.resolve("small").toString())) {
             assertFalse(fs.pids().contains(w.pid()), "a linked process directory is not a process of the snapshot");
             assertThrows(java.nio.file.AccessDeniedException.class, () -> fs.read(w.pid() + "/status"));
         }

@@ -1,5 +1,6 @@
 import lib.proc.Libc;
 import lib.proc.ProcFs;
+import lib.snapshot.ProcRoot;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -157,7 +158,7 @@ class SnapTest {
         writeSnapshotOf(full, "full", null, pids);
         writeSnapshotOf(kept, "kept", opt.envKeep(), pids);
         int checked = 0;
-        try (ProcFs p = ProcFs.at(kept.toString())) {
+        try (ProcFs p = ProcRoot.open(kept.toString())) {
             for (int pid : p.pids()) {
                 byte[] raw = p.read(pid + "/environ");
                 for (String kv : new String(raw, StandardCharsets.UTF_8).split("\0")) {
@@ -290,7 +291,7 @@ class SnapTest {
     @SuppressWarnings("unchecked")
     void metadataHoldsWhatAnOfflineAnalysisNeeds() throws IOException {
         Map<String, Object> m;
-        try (ProcFs snap = ProcFs.at(archive.toString())) {
+        try (ProcFs snap = ProcRoot.open(archive.toString())) {
             m = (Map<String, Object>) lib.text.Json.parse(snap.metadataJson());
             assertFalse(snap.exists(Long.toString(ProcessHandle.current().pid())), "snap's own process is left out");
             assertTrue(snap.exists("self/mountinfo"), "mountinfo for the tmpfs table");
@@ -423,7 +424,7 @@ class SnapTest {
         assertEquals(0, r.exit(), r.toString());
         assertTrue(r.out().contains("kernel.tar.gz holds the kernel-wide files only (no process): mode 0600"), r.out());
         Path kernel = dir.resolve("kernel.tar.gz");
-        try (ProcFs p = ProcFs.at(kernel.toString())) {
+        try (ProcFs p = ProcRoot.open(kernel.toString())) {
             assertEquals(List.of(), p.pids());
             assertTrue(p.exists("kpageflags") && p.exists("meminfo") && p.exists("sysvipc/shm"));
             Map<String, Object> meta = (Map<String, Object>) lib.text.Json.parse(p.metadataJson());
@@ -454,7 +455,7 @@ class SnapTest {
 
     /** Present entries of a process's SysV mapping in a snapshot's pagemap. */
     long presentInSysvMapping(Path snapshot, int pid) throws IOException {
-        try (ProcFs p = ProcFs.at(snapshot.toString());
+        try (ProcFs p = ProcRoot.open(snapshot.toString());
              ProcFs.PositionalFile pagemap = p.open(pid + "/pagemap")) {
             lib.proc.Maps.Mapping m = lib.proc.Maps.parse(p.readString(pid + "/maps")).stream().filter(lib.proc.Maps.Mapping::isSysvShm).findFirst().orElseThrow();
             long[] present = new long[1];

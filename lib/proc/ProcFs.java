@@ -1,12 +1,9 @@
 package lib.proc;
 
-import lib.snapshot.SnapshotArchive;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 
 /** A /proc tree: the live one, an extracted snapshot, or a snapshot archive. Paths are relative ("1234/maps"). */
@@ -116,21 +113,5 @@ public interface ProcFs extends Closeable {
     static long readLimit(String relativePath) {
         long max = maxBytes(relativePath);
         return max < 0 ? 1L << 20 : max;
-    }
-
-    /**
-     * Opens a live /proc, an extracted snapshot (the DIR given to snap, or its proc/ folder),
-     * or a snapshot archive (.tar.gz / .tgz).
-     */
-    static ProcFs at(String root) throws IOException {
-        Path p = Path.of(root);
-        if (!Files.exists(p)) {
-            throw new java.io.FileNotFoundException("procfs root " + root + " does not exist");
-        }
-        if (Files.isRegularFile(p)) {
-            return SnapshotArchive.open(p);
-        }
-        if (p.toAbsolutePath().normalize().equals(Path.of("/proc"))) return new DirProcFs(Path.of("/proc"), null);
-        return DirProcFs.snapshot(p);
     }
 }
