@@ -98,7 +98,7 @@ public class find_instances implements Callable<Integer> {
                         err.println("find_instances: " + Text.visible(w));
                         err.flush();
                     });
-            Map<Integer, String> users = Passwd.usersOf(proc);
+            Map<Integer, String> users = proc.users();
             if (format == Format.json) {
                 List<Object> list = new ArrayList<>();
                 for (InstanceFigures.Answer a : answers) {

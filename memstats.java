@@ -243,10 +243,10 @@ public class memstats implements Callable<Integer> {
         long t0 = System.nanoTime();
         try (ProcFs proc = openProcFs(procfsRoot)) {
             requireRoot(proc);
-            long pageSize = PageSize.of(proc);
-            Map<Integer, String> users = Passwd.usersOf(proc);
+            long pageSize = proc.pageSize();
+            Map<Integer, String> users = proc.users();
             List<Splitter> splitters = withUsers(single ? List.of(new Splitter.All()) : requested, users);
-            GroupScan.Selection sel = GroupScan.select(proc, filter, selfPid(proc));
+            GroupScan.Selection sel = GroupScan.select(proc, filter);
             if (listProcesses) {
                 printList(out, sel, users, json);
                 return 0;
@@ -263,14 +263,14 @@ public class memstats implements Callable<Integer> {
             }
             java.util.function.Consumer<String> log = log(err);
             if (ramMode == RamMode.ONLY) return ram(proc, sel, pageSize, nThreads, limit, log, out, json);
-            List<Tmpfs.Mount> tmpfs = Tmpfs.of(proc);
+            List<Tmpfs.Mount> tmpfs = proc.tmpfs();
             List<SysvShmPages.SegmentPages> shm = shmPages(proc, meminfo, pageSize, log);
             List<SysvShm.Segment> segments = shm.stream().map(SysvShmPages.SegmentPages::corrected).toList();
             // before the scan, so the sqlplus processes it starts have ended when pages are read
             List<InstanceFigures> instances = instanceFigures(proc, sel, segments, err);
             Sections sections = new Sections(tmpfs, shm,
                     OracleInstance.sidsBySegment(proc, instances.stream().map(InstanceFigures::instance).toList()),
-                    meminfo, pageSize, proc.isLive());
+                    meminfo, pageSize);
             boolean tty = System.console() != null && !json;
             GroupScan.Options opt = new GroupScan.Options(nThreads, limit, log, tty ? (d, n) -> {
                 if (d % 10 == 0 || d == n) {
@@ -349,9 +349,9 @@ public class memstats implements Callable<Integer> {
     private Scanned scanSource(ProcFs proc, String root, List<Splitter> requested, int nThreads,
                                java.util.function.Consumer<String> log) throws IOException {
         requireRoot(proc);
-        long pageSize = PageSize.of(proc);
-        List<Splitter> splitters = withUsers(requested, Passwd.usersOf(proc));
-        GroupScan.Selection sel = GroupScan.select(proc, filter, selfPid(proc));
+        long pageSize = proc.pageSize();
+        List<Splitter> splitters = withUsers(requested, proc.users());
+        GroupScan.Selection sel = GroupScan.select(proc, filter);
         Meminfo meminfo = Meminfo.parse(proc.readString("meminfo"));
         List<SysvShm.Segment> segments = shmPages(proc, meminfo, pageSize, log).stream()
                 .map(SysvShmPages.SegmentPages::corrected).toList();
@@ -363,10 +363,6 @@ public class memstats implements Callable<Integer> {
         if (proc.isLive() && effectiveUid() != 0) {
             throw new Failure("needs root: as another user /proc/PID/pagemap shows no physical frames (PFNs), so pages cannot be told apart");
         }
-    }
-
-    private static int selfPid(ProcFs proc) {
-        return proc.isLive() ? (int) ProcessHandle.current().pid() : -1;
     }
 
     /** The splitters, ByUid naming users as this source's passwd does. */
@@ -523,9 +519,9 @@ public class memstats implements Callable<Integer> {
         return Status.parse(Files.readString(Path.of("/proc/self/status"))).effectiveUid();
     }
 
-    /** What is printed before the scan line: machine-wide memory outside the process page tables. */
+    /** What is printed before the scan line: machine-wide memory outside the process page tables; tmpfs null when not recorded. */
     record Sections(List<Tmpfs.Mount> tmpfs, List<SysvShmPages.SegmentPages> shm, Map<Long, List<String>> sidsByShmid,
-                    Meminfo meminfo, long pageSize, boolean live) {
+                    Meminfo meminfo, long pageSize) {
     }
 
     private static String sizeOrDash(long bytes) {
@@ -537,8 +533,8 @@ public class memstats implements Callable<Integer> {
     }
 
     private static void printTmpfs(PrintWriter out, Sections s) {
-        if (s.tmpfs().isEmpty()) {
-            out.println(s.live() ? "tmpfs: none" : "tmpfs: not recorded in this snapshot");
+        if (s.tmpfs() == null || s.tmpfs().isEmpty()) {
+            out.println(s.tmpfs() == null ? "tmpfs: not recorded in this snapshot" : "tmpfs: none");
         } else {
             out.println("tmpfs");
             Table t = new Table("mount_point", "noswap", "huge", "fs_size", "fs_used");
@@ -635,7 +631,7 @@ public class memstats implements Callable<Integer> {
             splits.add(split);
         }
         Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("tmpfs", sec.tmpfs().stream().map(Tmpfs.Mount::toJson).toList());
+        doc.put("tmpfs", sec.tmpfs() == null ? List.of() : sec.tmpfs().stream().map(Tmpfs.Mount::toJson).toList());
         List<Object> shm = new ArrayList<>();
         for (SysvShmPages.SegmentPages p : sec.shm()) {
             Map<String, Object> m = new LinkedHashMap<>();

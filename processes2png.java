@@ -168,7 +168,7 @@ public class processes2png implements Callable<Integer> {
             if (proc.isLive() && Status.parse(Files.readString(Path.of("/proc/self/status"))).effectiveUid() != 0) {
                 throw new Failure("processes2png needs root: /proc/kpageflags and the frame numbers in /proc/PID/pagemap are root's only");
             }
-            long pageSize = PageSize.of(proc);
+            long pageSize = proc.pageSize();
             FramePicture.Layout layout = layout(proc, pageSize, side);
             boolean legendInImage = !noLegend && FramePicture.canDrawText();
             if (!noLegend && !legendInImage) err.println("processes2png: this runtime cannot draw text (no fonts): the legend is printed only");
@@ -366,10 +366,9 @@ public class processes2png implements Callable<Integer> {
     private Shot shoot(ProcFs proc, long pageSize, FramePicture.Layout layout, Splitter splitter, Filter processFilter,
                        boolean legendInImage, int nThreads, PrintWriter err, String when) throws IOException {
         long t0 = System.nanoTime();
-        Map<Integer, String> users = Passwd.usersOf(proc);
+        Map<Integer, String> users = proc.users();
         Splitter sp = splitter instanceof Splitter.ByUid ? new Splitter.ByUid(users::get) : splitter;
-        int selfPid = proc.isLive() ? (int) ProcessHandle.current().pid() : -1;
-        GroupScan.Selection sel = GroupScan.select(proc, processFilter, selfPid);
+        GroupScan.Selection sel = GroupScan.select(proc, processFilter);
         java.util.function.Consumer<String> log = line -> {
             err.println(Text.visible(line)); // lines name processes by their comm, which their owner chose
             err.flush();

@@ -125,7 +125,7 @@ public class procinfo implements Callable<Integer> {
                 err.println("procinfo: needs root: as another user /proc/PID/pagemap shows no physical frames (PFNs)");
                 return 1;
             }
-            long pageSize = PageSize.of(proc);
+            long pageSize = proc.pageSize();
             List<Shown> shown = new ArrayList<>();
             List<Failure> failures = new ArrayList<>();
             try (MappingPages.Reader reader = MappingPages.Reader.open(proc, pageSize)) {
@@ -145,7 +145,7 @@ public class procinfo implements Callable<Integer> {
                         } else {
                             printSummary(out, s, pageSize);
                         }
-                        if (proc.isLive() && !proc.exists(Integer.toString(pid))) {
+                        if (!proc.exists(pid)) { // a snapshot keeps every pid it shows
                             failures.add(new Failure(pid, "pid " + pid + " vanished while being read: its figures are incomplete"));
                         }
                     } catch (PidException e) {
@@ -179,13 +179,13 @@ public class procinfo implements Callable<Integer> {
 
     private Shown show(ProcFs proc, MappingPages.Reader reader, int pid, List<Long> addresses, List<String> names,
                        PageLines lines) throws IOException, PidException {
-        if (!proc.exists(Integer.toString(pid))) throw new PidException("pid " + pid + ": no such process");
+        if (!proc.exists(pid)) throw new PidException("pid " + pid + ": no such process");
         ProcessInfo info;
         List<Maps.Mapping> maps;
         try {
             info = ProcessInfo.read(proc, pid);
             if (info.kernelThread()) throw new PidException("pid " + pid + " is a kernel thread: it has no user memory");
-            maps = Maps.parse(proc.readString(pid + "/maps"));
+            maps = proc.maps(pid);
         } catch (ProcessInfo.VanishedException | NoSuchFileException e) {
             throw new PidException("pid " + pid + " vanished");
         } catch (AccessDeniedException e) {
@@ -194,7 +194,7 @@ public class procinfo implements Callable<Integer> {
         List<MappingPages> read = new ArrayList<>();
         MappingPages.Counts total = MappingPages.Counts.ZERO;
         if (lines != null) lines.line("pid " + pid + " (" + Text.visible(info.comm()) + ")");
-        try (ProcFs.PositionalFile pagemap = proc.open(pid + "/pagemap")) {
+        try (ProcFs.PositionalFile pagemap = proc.open(pid, "pagemap")) {
             for (Maps.Mapping m : maps) {
                 if (!selected(m, addresses, names)) continue;
                 MappingPages mp;

@@ -204,7 +204,7 @@ class MemstatsRamTest {
     @Test
     void snapshotComparesWithItsOwnMeminfo() throws IOException {
         lib.proc.Meminfo saved;
-        try (lib.proc.ProcFs p = lib.proc.ProcRoot.open(dir.resolve("s.tar.gz").toString())) {
+        try (lib.proc.ProcFs p = lib.snapshot.ProcRoot.open(dir.resolve("s.tar.gz").toString())) {
             saved = lib.proc.Meminfo.parse(p.readString("meminfo"));
         }
         assertEquals(saved.get("MemFree"), Tool.num(rows(offline).get("free"), "meminfo"));

@@ -65,11 +65,9 @@ public final class GroupScan {
         void update(int done, int total);
     }
 
-    /**
-     * Lists processes, leaving out kernel threads, this process (selfPid, -1 for a snapshot) and
-     * those the filter rejects.
-     */
-    public static Selection select(ProcFs proc, Filter filter, int selfPid) throws IOException {
+    /** Lists processes, leaving out kernel threads, this process and those the filter rejects. */
+    public static Selection select(ProcFs proc, Filter filter) throws IOException {
+        int selfPid = proc.selfPid();
         List<ProcessInfo> all = new ArrayList<>();
         int kernel = 0, vanished = 0, processes = 0, unreadable = 0;
         for (int pid : proc.pids()) {

@@ -52,7 +52,7 @@ public record OracleInstance(String sid, int pid, int uid, int gid, List<Integer
             List<Integer> groups = new ArrayList<>();
             String distrust;
             try {
-                st = Status.parse(proc.readString(p.pid() + "/status"));
+                st = Status.parse(proc.readString(p.pid(), "status"));
                 for (String g : st.fields().getOrDefault("Groups", "").trim().split("\\s+")) {
                     if (!g.isEmpty()) groups.add(Integer.parseInt(g));
                 }
@@ -127,7 +127,7 @@ public record OracleInstance(String sid, int pid, int uid, int gid, List<Integer
     /** Distinct shmids of the SysV segments the pmon process attaches, in map order. */
     public long[] attachedShmids(ProcFs proc) throws IOException {
         LongLinkedOpenHashSet ids = new LongLinkedOpenHashSet();
-        for (Maps.Mapping m : Maps.parse(proc.readString(pid + "/maps"))) {
+        for (Maps.Mapping m : proc.maps(pid)) {
             if (m.isSysvShm()) ids.add(m.sysvShmid());
         }
         return ids.toLongArray();

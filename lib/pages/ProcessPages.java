@@ -41,7 +41,7 @@ public final class ProcessPages {
         /** Zombie or dead (its memory is gone), or its stat unreadable. */
         private boolean exited(int pid) {
             try {
-                char state = Stat.parse(proc.readString(pid + "/stat")).state();
+                char state = Stat.parse(proc.readString(pid, "stat")).state();
                 return state == 'Z' || state == 'X';
             } catch (IOException | RuntimeException e) {
                 return true;
@@ -90,16 +90,16 @@ public final class ProcessPages {
             shmids.clear();
             List<Maps.Mapping> maps;
             try {
-                maps = Maps.parse(proc.readString(pid + "/maps"));
+                maps = proc.maps(pid);
             } catch (NoSuchFileException e) {
                 // a snapshot keeps a process whose maps the kernel would not show even to root: unreadable, as live
-                if (!proc.isLive() && proc.exists(Integer.toString(pid))) {
+                if (!proc.isLive() && proc.exists(pid)) {
                     throw new java.nio.file.AccessDeniedException(pid + "/maps", null, "not readable when the snapshot was taken");
                 }
                 throw new ProcessInfo.VanishedException(pid, e);
             }
             long pageSize = pagemap.pageSize();
-            try (ProcFs.PositionalFile file = proc.open(pid + "/pagemap")) {
+            try (ProcFs.PositionalFile file = proc.open(pid, "pagemap")) {
                 for (Maps.Mapping m : maps) {
                     Maps.Kind kind = m.kind();
                     if (kind == Maps.Kind.VSYSCALL) continue;
@@ -121,7 +121,7 @@ public final class ProcessPages {
             } catch (IOException e) {
                 discard();
                 // ESRCH and friends when the process exits between maps and pagemap (a zombie still has its /proc entry)
-                if (!proc.exists(Integer.toString(pid)) || exited(pid)) throw new ProcessInfo.VanishedException(pid, e);
+                if (!proc.exists(pid) || exited(pid)) throw new ProcessInfo.VanishedException(pid, e);
                 throw e;
             } catch (RuntimeException e) {
                 discard();

@@ -34,12 +34,12 @@ public final class SysvShmFrames {
             if (missing.isEmpty()) break;
             List<Maps.Mapping> maps;
             try {
-                maps = Maps.parse(proc.readString(p.pid() + "/maps"));
+                maps = proc.maps(p.pid());
             } catch (IOException e) {
                 continue; // gone or unreadable: another attacher may do
             }
             LongSet found = new LongOpenHashSet();
-            try (ProcFs.PositionalFile file = proc.open(p.pid() + "/pagemap")) {
+            try (ProcFs.PositionalFile file = proc.open(p.pid(), "pagemap")) {
                 for (Maps.Mapping m : maps) {
                     if (!m.isSysvShm() || !missing.contains(m.sysvShmid())) continue;
                     keys.clear();

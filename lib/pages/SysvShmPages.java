@@ -111,7 +111,7 @@ public final class SysvShmPages {
         for (int pid : proc.pids()) {
             String maps;
             try {
-                maps = proc.readString(pid + "/maps");
+                maps = proc.readString(pid, "maps");
             } catch (IOException e) {
                 continue;
             }
@@ -119,7 +119,7 @@ public final class SysvShmPages {
                 if (m.isSysvShm()) attached.computeIfAbsent(m.sysvShmid(), k -> new ArrayList<>()).add(new long[]{pid, m.start(), m.end()});
             }
         }
-        boolean framesSaved = proc.exists("kpageflags") && !shmPagemapSkipped(proc);
+        boolean framesSaved = proc.exists("kpageflags") && !proc.shmPagemapSkipped();
         PageMap pagemap = new PageMap(pageSize);
         long[] flags = new long[512];
         List<SegmentPages> out = new ArrayList<>();
@@ -128,8 +128,8 @@ public final class SysvShmPages {
                 List<long[]> at = attached.getOrDefault(s.shmid(), List.of());
                 long mappingPageSize = -1;
                 for (long[] a : at) {
-                    if (mappingPageSize < 0 && proc.exists(a[0] + "/smaps")) {
-                        mappingPageSize = PageSize.ofMapping(proc.readString(a[0] + "/smaps"), a[1]);
+                    if (mappingPageSize < 0 && proc.exists((int) a[0], "smaps")) {
+                        mappingPageSize = PageSize.ofMapping(proc.readString((int) a[0], "smaps"), a[1]);
                     }
                 }
                 if (mappingPageSize > pageSize || at.isEmpty() || !framesSaved) {
@@ -138,7 +138,7 @@ public final class SysvShmPages {
                 }
                 LongOpenHashSet frames = new LongOpenHashSet();
                 for (long[] a : at) {
-                    try (ProcFs.PositionalFile f = proc.open(a[0] + "/pagemap")) {
+                    try (ProcFs.PositionalFile f = proc.open((int) a[0], "pagemap")) {
                         pagemap.forEach(f, a[1], a[2], (vaddr, e) -> {
                             if (PageMap.present(e)) frames.add(PageMap.pfn(e));
                         });
@@ -153,12 +153,6 @@ public final class SysvShmPages {
             }
         }
         return out;
-    }
-
-    private static boolean shmPagemapSkipped(ProcFs proc) throws IOException {
-        String meta = proc.metadataJson();
-        return meta != null && Json.parse(meta) instanceof Map<?, ?> m && m.get("options") instanceof Map<?, ?> o
-                && Boolean.TRUE.equals(o.get("skip_shm_pagemap"));
     }
 
     /**

@@ -23,19 +23,20 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * A /proc tree in a directory: the live /proc or an extracted snapshot. A snapshot may be hostile
+ * A /proc tree in a directory: an extracted snapshot, or the live /proc (LiveProcFs answers for this machine). A snapshot may be hostile
  * (root extracts what tar holds: symbolic links, FIFOs, device nodes): below the directory the user
  * named, no link is ever followed (each directory is opened with O_NOFOLLOW from the one above, the
  * file itself with O_NOFOLLOW), only regular files are read, and no more than the kernel file they
  * stand for can hold. A file that breaks this makes its process unreadable, as a file /proc denies.
  */
-public final class DirProcFs implements ProcFs {
+public class DirProcFs implements ProcFs {
     private final Path root;
     private final boolean live;
     /** A snapshot: the directory the user named (trusted), the tree below it ("proc" or ""), where metadata.json is. */
     private final Path top;
     private final String under;
     private final Path metadata;
+    private Metadata meta;
 
     /** The live /proc (or a directory trusted like it). */
     public DirProcFs(Path root, Path metadata) {
@@ -77,7 +78,7 @@ public final class DirProcFs implements ProcFs {
 
     @Override
     public boolean isLive() {
-        return live;
+        return false;
     }
 
     @Override
@@ -175,6 +176,12 @@ public final class DirProcFs implements ProcFs {
             throw new IOException(metadata + ": " + e.getMessage());
         }
         return json;
+    }
+
+    @Override
+    public Metadata metadata() throws IOException {
+        if (meta == null) meta = Metadata.parse(metadataJson());
+        return meta;
     }
 
     /** libc's openat, to walk a snapshot one directory at a time. */
@@ -293,4 +300,5 @@ public final class DirProcFs implements ProcFs {
             C.LIBC.close(dirfd);
         }
     }
+
 }

@@ -1,12 +1,10 @@
 package lib.proc;
 
-import lib.text.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 
 /** The base page size: from the kernel (KernelPageSize in smaps), never a constant. */
 public final class PageSize {
@@ -20,23 +18,11 @@ public final class PageSize {
         }
     }
 
-    /** The page size of what a ProcFs describes: a snapshot's metadata getconf, or any process's smaps. */
-    public static long of(ProcFs proc) throws IOException {
-        if (proc.isLive()) return live();
-        String meta = proc.metadataJson();
-        if (meta != null && Json.parse(meta) instanceof Map<?, ?> m) {
-            if (m.get("page_size") instanceof Long l) return l;
-            if (m.get("getconf") instanceof Map<?, ?> g && g.get("PAGESIZE") != null) {
-                try {
-                    return Long.parseLong(g.get("PAGESIZE").toString().trim());
-                } catch (NumberFormatException ignored) {
-                    // fall through to smaps
-                }
-            }
-        }
+    /** KernelPageSize of the first process whose smaps shows one (a snapshot without a saved page size). */
+    static long ofAnyProcess(ProcFs proc) throws IOException {
         for (int pid : proc.pids()) {
-            if (proc.exists(pid + "/smaps")) {
-                long ps = fromSmaps(new BufferedReader(new StringReader(proc.readString(pid + "/smaps"))));
+            if (proc.exists(pid, "smaps")) {
+                long ps = fromSmaps(new BufferedReader(new StringReader(proc.readString(pid, "smaps"))));
                 if (ps > 0) return ps;
             }
         }

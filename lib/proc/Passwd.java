@@ -1,6 +1,5 @@
 package lib.proc;
 
-import lib.text.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,29 +21,6 @@ public final class Passwd {
                 m.putIfAbsent(Integer.parseInt(f[2]), f[0]);
             } catch (NumberFormatException ignored) {
                 // a NIS "+" line or similar: no id
-            }
-        }
-        return m;
-    }
-
-    /**
-     * User names for the processes of a /proc tree: the local ones for the live /proc, those saved
-     * in a snapshot's metadata.json ("users": {"uid": "name"}) otherwise, none when it has none.
-     */
-    public static Map<Integer, String> usersOf(ProcFs proc) throws IOException {
-        if (proc.isLive()) return users();
-        return idMap(proc.metadataJson(), "users");
-    }
-
-    private static Map<Integer, String> idMap(String metadataJson, String key) {
-        Map<Integer, String> m = new HashMap<>();
-        if (metadataJson != null && Json.parse(metadataJson) instanceof Map<?, ?> meta && meta.get(key) instanceof Map<?, ?> ids) {
-            for (Map.Entry<?, ?> e : ids.entrySet()) {
-                try {
-                    m.put(Integer.parseInt(e.getKey().toString()), String.valueOf(e.getValue()));
-                } catch (NumberFormatException ignored) {
-                    // not an id
-                }
             }
         }
         return m;

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 
 /** A /proc tree: the live one, an extracted snapshot, or a snapshot archive. Paths are relative ("1234/maps"). */
 public interface ProcFs extends Closeable {
@@ -63,6 +64,70 @@ public interface ProcFs extends Closeable {
     /** The snapshot's metadata.json content, or null for a live /proc. */
     default String metadataJson() throws IOException {
         return null;
+    }
+
+    /** The snapshot's metadata.json, read once; Metadata.NONE for a live /proc. */
+    default Metadata metadata() throws IOException {
+        return Metadata.NONE;
+    }
+
+    // What differs between a live /proc and a snapshot is answered here, so tools never ask which one they read.
+
+    /** The base page size of the machine: saved in a snapshot's metadata, else KernelPageSize of any process's smaps. */
+    default long pageSize() throws IOException {
+        long saved = metadata().pageSize();
+        return saved > 0 ? saved : PageSize.ofAnyProcess(this);
+    }
+
+    /** uid to user name on the machine (a snapshot: those it saved, maybe none). */
+    default Map<Integer, String> users() throws IOException {
+        return metadata().users();
+    }
+
+    /** tmpfs mounts, largest first; null when a snapshot did not record them. */
+    default List<Tmpfs.Mount> tmpfs() throws IOException {
+        return metadata().tmpfs();
+    }
+
+    /** This process's pid, to leave itself out of a scan; -1 for a snapshot. */
+    default int selfPid() {
+        return -1;
+    }
+
+    /** Whether snap left the SysV segments' ranges out of the pagemaps it saved. */
+    default boolean shmPagemapSkipped() throws IOException {
+        return metadata().shmPagemapSkipped();
+    }
+
+    // A process's files, named as the kernel names them ("maps", "pagemap", "ns/ipc").
+
+    default boolean exists(int pid) {
+        return exists(Integer.toString(pid));
+    }
+
+    default boolean exists(int pid, String file) {
+        return exists(pid + "/" + file);
+    }
+
+    default byte[] read(int pid, String file) throws IOException {
+        return read(pid + "/" + file);
+    }
+
+    default String readString(int pid, String file) throws IOException {
+        return readString(pid + "/" + file);
+    }
+
+    default PositionalFile open(int pid, String file) throws IOException {
+        return open(pid + "/" + file);
+    }
+
+    default String readLink(int pid, String file) throws IOException {
+        return readLink(pid + "/" + file);
+    }
+
+    /** /proc/PID/maps, parsed. */
+    default List<Maps.Mapping> maps(int pid) throws IOException {
+        return Maps.parse(readString(pid, "maps"));
     }
 
     @Override

@@ -22,23 +22,23 @@ public record ProcessInfo(int pid, int ppid, int uid, String comm, List<String> 
      */
     public static ProcessInfo read(ProcFs proc, int pid) throws IOException {
         try {
-            Status status = Status.parse(proc.readString(pid + "/status"));
+            Status status = Status.parse(proc.readString(pid, "status"));
             boolean kthread;
             Boolean k = status.kthread();
-            List<String> cmdline = Cmdline.parse(proc.read(pid + "/cmdline"));
+            List<String> cmdline = Cmdline.parse(proc.read(pid, "cmdline"));
             if (k != null) {
                 kthread = k;
-            } else if (proc.exists(pid + "/stat")) {
-                kthread = Stat.parse(proc.readString(pid + "/stat")).isKernelThread();
+            } else if (proc.exists(pid, "stat")) {
+                kthread = Stat.parse(proc.readString(pid, "stat")).isKernelThread();
             } else {
                 kthread = cmdline.isEmpty() && status.fields().get("VmSize") == null;
             }
             Map<String, String> env;
             try {
-                env = Environ.parse(proc.read(pid + "/environ"));
+                env = Environ.parse(proc.read(pid, "environ"));
             } catch (NoSuchFileException e) {
                 // a snapshot has no environ for kernel threads (ESRCH when captured): only a vanished dir means gone
-                if (!proc.exists(Integer.toString(pid))) throw e;
+                if (!proc.exists(pid)) throw e;
                 env = Map.of();
             } catch (IOException e) {
                 env = Map.of();
@@ -47,7 +47,7 @@ public record ProcessInfo(int pid, int ppid, int uid, String comm, List<String> 
         } catch (NoSuchFileException e) {
             throw new VanishedException(pid, e);
         } catch (IOException e) {
-            if (!proc.exists(Integer.toString(pid))) throw new VanishedException(pid, e);
+            if (!proc.exists(pid)) throw new VanishedException(pid, e);
             throw e;
         }
     }

@@ -1,12 +1,10 @@
 package lib.proc;
 
-import lib.text.Json;
 import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +30,7 @@ public final class Tmpfs {
             return m;
         }
 
-        static Mount fromJson(Map<?, ?> m) {
+        public static Mount fromJson(Map<?, ?> m) {
             return new Mount(String.valueOf(m.get("mount_point")), Boolean.TRUE.equals(m.get("noswap")),
                     m.get("huge") == null ? "never" : m.get("huge").toString(), number(m.get("fs_size")),
                     number(m.get("fs_used")));
@@ -102,23 +100,5 @@ public final class Tmpfs {
         } catch (IOException | RuntimeException e) {
             return m;
         }
-    }
-
-    /**
-     * tmpfs mounts of what a ProcFs describes, largest first: measured now for a live /proc, from
-     * metadata.json for a snapshot (empty when the snapshot did not record them).
-     */
-    public static List<Mount> of(ProcFs proc) throws IOException {
-        List<Mount> out = new ArrayList<>();
-        if (proc.isLive()) {
-            for (Mount m : parseMountinfo(proc.readString("self/mountinfo"))) out.add(measure(m));
-        } else {
-            String meta = proc.metadataJson();
-            if (meta != null && Json.parse(meta) instanceof Map<?, ?> doc && doc.get("tmpfs") instanceof List<?> list) {
-                for (Object o : list) if (o instanceof Map<?, ?> m) out.add(Mount.fromJson(m));
-            }
-        }
-        out.sort(Comparator.comparingLong(Mount::fsSizeBytes).reversed());
-        return out;
     }
 }

@@ -1,6 +1,7 @@
 package lib.snapshot;
 
 import lib.proc.DirProcFs;
+import lib.proc.LiveProcFs;
 import lib.proc.ProcFs;
 
 import java.io.IOException;
@@ -21,10 +22,12 @@ public final class ProcRoot {
         if (!Files.exists(p)) {
             throw new java.io.FileNotFoundException("procfs root " + root + " does not exist");
         }
+        if (p.toAbsolutePath().normalize().equals(Path.of("/proc"))) {
+            return new LiveProcFs();
+        }
         if (Files.isRegularFile(p)) {
             return SnapshotArchive.open(p);
         }
-        if (p.toAbsolutePath().normalize().equals(Path.of("/proc"))) return new DirProcFs(Path.of("/proc"), null);
         return DirProcFs.snapshot(p);
     }
 }

@@ -1,5 +1,6 @@
 package lib.snapshot;
 
+import lib.proc.Metadata;
 import lib.proc.ProcFs;
 import lib.text.Json;
 import lib.text.Units;
@@ -59,6 +60,7 @@ public final class SnapshotArchive implements ProcFs {
     private final Set<String> dirs;
     private final byte[] metadata;
     private final long storedBytes;
+    private Metadata meta;
 
     private SnapshotArchive(Path archive, Map<String, Node> nodes, Set<String> dirs, byte[] metadata, long storedBytes) {
         this.archive = archive;
@@ -406,5 +408,11 @@ public final class SnapshotArchive implements ProcFs {
     @Override
     public String metadataJson() {
         return metadata == null ? null : new String(metadata, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public Metadata metadata() {
+        if (meta == null) meta = Metadata.parse(metadataJson());
+        return meta;
     }
 }
