@@ -2,6 +2,7 @@ import lib.pages.KPageFlags;
 import lib.proc.Maps;
 import lib.proc.Meminfo;
 import lib.pages.PageMap;
+import lib.pages.PagemapWalker;
 import lib.proc.PageSize;
 import lib.proc.ProcFs;
 import lib.proc.SysvShm;
@@ -100,7 +101,9 @@ class MemstatsHugePagesTest {
                 if (!m.pathname().contains(pathPart)) continue;
                 long[] out = new long[(int) (m.sizeBytes() / page)];
                 int[] n = {0};
-                new PageMap(page).forEach(pm, m.start(), m.end(), (va, e) -> out[n[0]++] = PageMap.present(e) ? PageMap.pfn(e) : -1);
+                new PagemapWalker(page).walk(pm, m, (mapping, va, e, count) -> {
+                    for (int i = 0; i < count; i++) out[n[0]++] = PageMap.present(e[i]) ? PageMap.pfn(e[i]) : -1;
+                });
                 return out;
             }
         }

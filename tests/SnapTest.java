@@ -458,11 +458,9 @@ class SnapTest {
         try (ProcFs p = ProcRoot.open(snapshot.toString());
              ProcFs.PositionalFile pagemap = p.open(pid + "/pagemap")) {
             lib.proc.Maps.Mapping m = lib.proc.Maps.parse(p.readString(pid + "/maps")).stream().filter(lib.proc.Maps.Mapping::isSysvShm).findFirst().orElseThrow();
-            long[] present = new long[1];
-            new lib.pages.PageMap(pageSize).forEach(pagemap, m.start(), m.end(), (vaddr, e) -> {
-                if (lib.pages.PageMap.present(e)) present[0]++;
-            });
-            return present[0];
+            it.unimi.dsi.fastutil.longs.LongArrayList present = new it.unimi.dsi.fastutil.longs.LongArrayList();
+            new lib.pages.PagemapWalker(pageSize).presentFrames(pagemap, m.start(), m.end(), present);
+            return present.size();
         }
     }
 

@@ -1,12 +1,13 @@
 package lib.pages;
 
 import lib.proc.ProcFs;
+
 import java.io.IOException;
 
 /** /proc/kpagecount: how many times each PFN is mapped. */
 public final class KPageCount implements AutoCloseable {
     private final ProcFs.PositionalFile file;
-    private final KPageFlags.Batch batch = new KPageFlags.Batch();
+    private final U64Reader u64 = new U64Reader(0);
 
     public KPageCount(ProcFs.PositionalFile file) {
         this.file = file;
@@ -16,18 +17,9 @@ public final class KPageCount implements AutoCloseable {
         return new KPageCount(proc.open("kpagecount"));
     }
 
-    public long get(long pfn) throws IOException {
-        long[] one = new long[1];
-        return read(pfn, one, 1) == 1 ? one[0] : 0L;
-    }
-
-    public int read(long pfn, long[] out, int count) throws IOException {
-        return KPageFlags.readU64s(file, pfn, out, count);
-    }
-
     /** Fills out[i] with the map count of frame pfns[i] (i below count) in a few large reads. */
     public void readEach(long[] pfns, int count, long[] out) throws IOException {
-        batch.read(file, pfns, count, out);
+        u64.readEach(file, pfns, count, out);
     }
 
     /** Mapped more than once: by several processes, or several times by one. */

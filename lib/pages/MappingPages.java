@@ -45,18 +45,19 @@ public record MappingPages(Maps.Mapping mapping, Counts counts) {
     public static final class Reader implements AutoCloseable {
         private static final int CHUNK_PAGES = 1 << 15;
 
-        private final PageMap pagemap;
+        private final PagemapWalker walker;
+        private final PagemapWalker.Chunk chunk = this::chunk;
         private final KPageFlags kpageflags;
         private final KPageCount kpagecount;
-        private final long[] entries = new long[CHUNK_PAGES];
         private final long[] pfns = new long[CHUNK_PAGES];
         private final long[] flags = new long[CHUNK_PAGES];
         private final long[] counts = new long[CHUNK_PAGES];
-        private int filled;
+        private Tally tally;
+        private PageVisitor visitor;
 
         /** kpageflags / kpagecount may be null (absent from a snapshot, or not wanted): their classes are then -1. */
         public Reader(long pageSize, KPageFlags kpageflags, KPageCount kpagecount) {
-            this.pagemap = new PageMap(pageSize);
+            this.walker = new PagemapWalker(pageSize, CHUNK_PAGES);
             this.kpageflags = kpageflags;
             this.kpagecount = kpagecount;
         }
@@ -77,18 +78,18 @@ public record MappingPages(Maps.Mapping mapping, Counts counts) {
         }
 
         public long pageSize() {
-            return pagemap.pageSize();
+            return walker.pageSize();
         }
 
         /** Reads one mapping through the process's open pagemap; visitor may be null. [vsyscall] has no pages. */
         public MappingPages read(ProcFs.PositionalFile pagemapFile, Maps.Mapping m, PageVisitor visitor) throws IOException {
             Tally t = new Tally();
             if (m.kind() != Maps.Kind.VSYSCALL) {
-                long chunkBytes = CHUNK_PAGES * pagemap.pageSize();
-                for (long start = m.start(); start < m.end(); start += chunkBytes) {
-                    long end = Math.min(m.end(), start + chunkBytes);
-                    chunk(pagemapFile, start, end, t, visitor);
-                }
+                tally = t;
+                this.visitor = visitor;
+                walker.walk(pagemapFile, m, chunk);
+                tally = null;
+                this.visitor = null;
             }
             boolean f = hasFlags(), c = hasCounts();
             return new MappingPages(m, new Counts(m.sizeBytes(), t.rss, t.swap, f ? t.anon : -1, f ? t.file : -1,
@@ -96,9 +97,8 @@ public record MappingPages(Maps.Mapping mapping, Counts counts) {
                     f ? t.ksm : -1, f ? t.zero : -1, f ? t.noFlags : 0));
         }
 
-        private void chunk(ProcFs.PositionalFile file, long start, long end, Tally t, PageVisitor visitor) throws IOException {
-            filled = 0;
-            pagemap.forEach(file, start, end, this::store);
+        private void chunk(Maps.Mapping m, long start, long[] entries, int filled) throws IOException {
+            Tally t = tally;
             int present = 0;
             for (int i = 0; i < filled; i++) {
                 if (PageMap.present(entries[i])) pfns[present++] = PageMap.pfn(entries[i]);
@@ -106,7 +106,7 @@ public record MappingPages(Maps.Mapping mapping, Counts counts) {
             if (kpageflags != null) kpageflags.readEach(pfns, present, flags);
             if (kpagecount != null) kpagecount.readEach(pfns, present, counts);
             int p = 0;
-            long pageSize = pagemap.pageSize();
+            long pageSize = walker.pageSize();
             for (int i = 0; i < filled; i++) {
                 long e = entries[i];
                 if (PageMap.present(e)) {
@@ -120,10 +120,6 @@ public record MappingPages(Maps.Mapping mapping, Counts counts) {
                     if (visitor != null) visitor.page(start + i * pageSize, e, 0, 0);
                 }
             }
-        }
-
-        private void store(long vaddr, long entry) {
-            entries[filled++] = entry;
         }
 
         @Override

@@ -22,8 +22,8 @@ public final class ProcessPages {
     /** Reads processes one after another, reusing its buffers: one per scanning thread. */
     public static final class Reader {
         private final ProcFs proc;
-        private final PageMap pagemap;
-        private final long[] entries = new long[PageMap.CHUNK_ENTRIES];
+        private final PagemapWalker walker;
+        private final PagemapWalker.Chunk adder = this::add;
         private final PageSet.Builder rss = new PageSet.Builder();
         private final PageSet.Builder anon = new PageSet.Builder();
         private final PageSet.Builder swap = new PageSet.Builder();
@@ -34,7 +34,7 @@ public final class ProcessPages {
 
         public Reader(ProcFs proc, long pageSize) {
             this.proc = proc;
-            this.pagemap = new PageMap(pageSize);
+            this.walker = new PagemapWalker(pageSize);
             this.ownIpcNs = ipcNamespace(proc, "self");
         }
 
@@ -98,7 +98,6 @@ public final class ProcessPages {
                 }
                 throw new ProcessInfo.VanishedException(pid, e);
             }
-            long pageSize = pagemap.pageSize();
             try (ProcFs.PositionalFile file = proc.open(pid, "pagemap")) {
                 for (Maps.Mapping m : maps) {
                     Maps.Kind kind = m.kind();
@@ -107,13 +106,7 @@ public final class ProcessPages {
                         if (!shmids.contains(m.sysvShmid())) shmids.add(m.sysvShmid());
                         continue;
                     }
-                    boolean isAnon = m.isAnonymous();
-                    for (long vaddr = m.start(); vaddr < m.end(); ) {
-                        int n = pagemap.read(file, vaddr, m.end(), entries);
-                        if (n == 0) break;
-                        add(entries, n, isAnon);
-                        vaddr += n * pageSize;
-                    }
+                    walker.walk(file, m, adder);
                 }
             } catch (NoSuchFileException e) {
                 discard();
@@ -130,7 +123,8 @@ public final class ProcessPages {
             return shmids.toLongArray();
         }
 
-        private void add(long[] e, int n, boolean isAnon) {
+        private void add(Maps.Mapping m, long vaddr, long[] e, int n) {
+            boolean isAnon = m.isAnonymous();
             for (int i = 0; i < n; i++) {
                 long entry = e[i];
                 if (entry < 0) { // bit 63: present

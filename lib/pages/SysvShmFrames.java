@@ -28,7 +28,7 @@ public final class SysvShmFrames {
             throws IOException {
         Map<Long, PageSet> out = new HashMap<>();
         LongSet missing = new LongOpenHashSet(wanted);
-        PageMap pagemap = new PageMap(pageSize);
+        PagemapWalker walker = new PagemapWalker(pageSize);
         IntArrayList keys = new IntArrayList();
         for (ProcessInfo p : processes) {
             if (missing.isEmpty()) break;
@@ -43,8 +43,8 @@ public final class SysvShmFrames {
                 for (Maps.Mapping m : maps) {
                     if (!m.isSysvShm() || !missing.contains(m.sysvShmid())) continue;
                     keys.clear();
-                    pagemap.forEach(file, m.start(), m.end(), (vaddr, e) -> {
-                        if (PageMap.present(e)) keys.add(PageSet.pfnKey(PageMap.pfn(e)));
+                    walker.walk(file, m, (mapping, vaddr, e, n) -> {
+                        for (int i = 0; i < n; i++) if (PageMap.present(e[i])) keys.add(PageSet.pfnKey(PageMap.pfn(e[i])));
                     });
                     int[] a = keys.toIntArray();
                     Arrays.sort(a);
