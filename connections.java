@@ -1,10 +1,5 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//DEPS info.picocli:picocli:4.7.6
-//DEPS it.unimi.dsi:fastutil-core:8.5.15
-//DEPS org.roaringbitmap:RoaringBitmap:1.3.0
-//DEPS de.vandermeer:asciitable:0.3.2
-//DEPS net.java.dev.jna:jna:5.15.0
 //DEPS com.oracle.database.jdbc:ojdbc11:23.6.0.24.10
 //DEPS org.postgresql:postgresql:42.7.4
 //SOURCES lib/**/*.java

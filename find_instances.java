@@ -1,10 +1,5 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//DEPS info.picocli:picocli:4.7.6
-//DEPS it.unimi.dsi:fastutil-core:8.5.15
-//DEPS org.roaringbitmap:RoaringBitmap:1.3.0
-//DEPS de.vandermeer:asciitable:0.3.2
-//DEPS net.java.dev.jna:jna:5.15.0
 //SOURCES lib/**/*.java
 
 import lib.cli.Cli;

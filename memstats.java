@@ -1,10 +1,5 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//DEPS info.picocli:picocli:4.7.6
-//DEPS it.unimi.dsi:fastutil-core:8.5.15
-//DEPS org.roaringbitmap:RoaringBitmap:1.3.0
-//DEPS de.vandermeer:asciitable:0.3.2
-//DEPS net.java.dev.jna:jna:5.15.0
 //SOURCES lib/**/*.java
 // a light collector and a small young generation: the scan keeps little alive, so peak RSS stays near what it keeps
 //JAVA_OPTIONS -XX:+UseSerialGC -Xmn24m
@@ -334,7 +329,7 @@ public class memstats implements Callable<Integer> {
     /** One source of a diff: what it is and its groups. */
     record Scanned(String description, GroupScan.Result result) {
         String line() {
-            GroupScan.Counts c = result.counts();
+            GroupScan.ScanCounts c = result.counts();
             return Text.visible(description) + ": " + c.scanned() + " processes scanned" + (c.partial() ? " (PARTIAL: memory limit reached)" : "");
         }
 
@@ -567,7 +562,7 @@ public class memstats implements Callable<Integer> {
     }
 
     private void printText(PrintWriter out, GroupScan.Result r, boolean single) {
-        GroupScan.Counts c = r.counts();
+        GroupScan.ScanCounts c = r.counts();
         out.printf("Scanned %d processes in %s (%d processes: %d kernel, %d filtered out, %d vanished%s)%s%n%n",
                 c.scanned(), Units.duration(c.elapsedMs() * 1_000_000L), c.processes(), c.kernel(), c.filteredOut(),
                 c.vanished(), c.unreadable() > 0 ? ", " + c.unreadable() + " unreadable" : "",
@@ -592,7 +587,7 @@ public class memstats implements Callable<Integer> {
         }
     }
 
-    private static Map<String, Object> scanJson(GroupScan.Counts c) {
+    private static Map<String, Object> scanJson(GroupScan.ScanCounts c) {
         Map<String, Object> scan = new LinkedHashMap<>();
         scan.put("processes", c.processes());
         scan.put("scanned", c.scanned());

@@ -1,11 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //JAVA_OPTIONS -Djava.awt.headless=true
-//DEPS info.picocli:picocli:4.7.6
-//DEPS it.unimi.dsi:fastutil-core:8.5.15
-//DEPS org.roaringbitmap:RoaringBitmap:1.3.0
-//DEPS de.vandermeer:asciitable:0.3.2
-//DEPS net.java.dev.jna:jna:5.15.0
 //SOURCES lib/**/*.java
 
 import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
@@ -389,7 +384,7 @@ public class processes2png implements Callable<Integer> {
         long t1 = System.nanoTime();
 
         FramePicture picture;
-        FrameScan.Counts counts;
+        FrameScan.FrameCounts counts;
         Shot shot;
         String scanned = scan.counts().scanned() + " processes" + (scan.counts().partial() ? " (PARTIAL: memory limit)" : "");
         if (colour == Colour.flags) {
@@ -479,7 +474,7 @@ public class processes2png implements Callable<Integer> {
         return lines;
     }
 
-    private Shot classLegend(FramePicture picture, FrameScan.Counts counts, long pageSize, String scanned, String when,
+    private Shot classLegend(FramePicture picture, FrameScan.FrameCounts counts, long pageSize, String scanned, String when,
                              boolean legendInImage) {
         FramePicture.Layout layout = picture.layout();
         List<FramePicture.LegendLine> lines = header(layout, pageSize, scanned, when);
@@ -499,7 +494,7 @@ public class processes2png implements Callable<Integer> {
         return new Shot(picture.render(legendInImage ? lines : null), table, summary);
     }
 
-    private Shot groupLegend(FramePicture picture, FrameScan.Counts counts, long pageSize, String splitName,
+    private Shot groupLegend(FramePicture picture, FrameScan.FrameCounts counts, long pageSize, String splitName,
                              List<GroupScan.GroupStats> groups, List<GroupScan.GroupStats> coloured, String scanned,
                              String when, boolean legendInImage) {
         FramePicture.Layout layout = picture.layout();

@@ -1,10 +1,5 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//DEPS info.picocli:picocli:4.7.6
-//DEPS it.unimi.dsi:fastutil-core:8.5.15
-//DEPS org.roaringbitmap:RoaringBitmap:1.3.0
-//DEPS de.vandermeer:asciitable:0.3.2
-//DEPS net.java.dev.jna:jna:5.15.0
 //SOURCES lib/**/*.java
 
 import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
@@ -91,7 +86,7 @@ public class procinfo implements Callable<Integer> {
     }
 
     /** What was read of one process. */
-    record Shown(int pid, String comm, List<MappingPages> mappings, MappingPages.Counts total) {
+    record Shown(int pid, String comm, List<MappingPages> mappings, MappingPages.PageCounts total) {
     }
 
     @Override
@@ -192,7 +187,7 @@ public class procinfo implements Callable<Integer> {
             throw new PidException("pid " + pid + ": permission denied reading " + e.getFile());
         }
         List<MappingPages> read = new ArrayList<>();
-        MappingPages.Counts total = MappingPages.Counts.ZERO;
+        MappingPages.PageCounts total = MappingPages.PageCounts.ZERO;
         if (lines != null) lines.line("pid " + pid + " (" + Text.visible(info.comm()) + ")");
         try (ProcFs.PositionalFile pagemap = proc.open(pid, "pagemap")) {
             for (Maps.Mapping m : maps) {
@@ -231,7 +226,7 @@ public class procinfo implements Callable<Integer> {
         return String.format("0x%016x-0x%016x %s %d %s", m.start(), m.end(), m.perms(), m.inode(), Text.visible(m.pathname())).stripTrailing();
     }
 
-    static String stats(MappingPages.Counts c, long pageSize) {
+    static String stats(MappingPages.PageCounts c, long pageSize) {
         long k = pageSize / 1024;
         return "VSZ=" + c.vszBytes() / 1024 + " kiB, RSS=" + c.rssPages() * k + " kiB, SWAP=" + c.swapPages() * k + " kiB";
     }
@@ -318,7 +313,7 @@ public class procinfo implements Callable<Integer> {
         out.println();
     }
 
-    private static List<String> summaryRow(String address, String perms, MappingPages.Counts c, long pageSize, String path) {
+    private static List<String> summaryRow(String address, String perms, MappingPages.PageCounts c, long pageSize, String path) {
         long k = pageSize / 1024;
         List<String> r = new ArrayList<>(List.of(address, perms, Long.toString(c.vszBytes() / 1024),
                 Long.toString(c.rssPages() * k), Long.toString(c.swapPages() * k)));
@@ -366,7 +361,7 @@ public class procinfo implements Callable<Integer> {
         return doc;
     }
 
-    private static Map<String, Object> countsJson(MappingPages.Counts c, long pageSize) {
+    private static Map<String, Object> countsJson(MappingPages.PageCounts c, long pageSize) {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("vsz_bytes", c.vszBytes());
         o.put("rss_bytes", c.rssPages() * pageSize);

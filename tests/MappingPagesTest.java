@@ -116,19 +116,19 @@ class MappingPagesTest {
         Maps.Mapping m = new Maps.Mapping(start, start + 8 * page, "rw-p", 0, "00:00", 0, "");
         List<Long> visited = new ArrayList<>();
         try (MappingPages.Reader r = new MappingPages.Reader(page, new KPageFlags(new U64File(flags)), new KPageCount(new U64File(counts)))) {
-            MappingPages.Counts c = r.read(new U64File(pagemap), m, (vaddr, entry, f, n) -> visited.add((vaddr - start) / page)).counts();
-            assertEquals(new MappingPages.Counts(8 * page, 3, 2, 2, 1, 1, 0, 0, 1, 1, 0, 1, 0), c);
+            MappingPages.PageCounts c = r.read(new U64File(pagemap), m, (vaddr, entry, f, n) -> visited.add((vaddr - start) / page)).counts();
+            assertEquals(new MappingPages.PageCounts(8 * page, 3, 2, 2, 1, 1, 0, 0, 1, 1, 0, 1, 0), c);
         }
         assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L), visited, "resident and swapped pages, in address order");
 
         // no kpageflags / kpagecount (a snapshot without them): RSS and swap only, classes unknown
         try (MappingPages.Reader r = new MappingPages.Reader(page, null, null)) {
-            MappingPages.Counts c = r.read(new U64File(pagemap), m, null).counts();
+            MappingPages.PageCounts c = r.read(new U64File(pagemap), m, null).counts();
             assertEquals(4, c.rssPages(), "the zero page cannot be told apart without kpageflags");
             assertEquals(2, c.swapPages());
             assertEquals(-1, c.anonPages());
             assertEquals(-1, c.sharedPages());
-            assertEquals(-1, c.plus(MappingPages.Counts.ZERO).filePages(), "unknown stays unknown in sums");
+            assertEquals(-1, c.plus(MappingPages.PageCounts.ZERO).filePages(), "unknown stays unknown in sums");
         }
     }
 }

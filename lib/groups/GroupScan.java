@@ -36,7 +36,7 @@ public final class GroupScan {
     }
 
     /** The "scan" section: counts, time, and whether the memory limit cut it short. */
-    public record Counts(int processes, int scanned, int kernel, int filteredOut, int vanished, int unreadable,
+    public record ScanCounts(int processes, int scanned, int kernel, int filteredOut, int vanished, int unreadable,
                          long elapsedMs, boolean partial) {
     }
 
@@ -53,7 +53,7 @@ public final class GroupScan {
     public record Split(String name, List<GroupStats> groups) {
     }
 
-    public record Result(Counts counts, List<Split> splits) {
+    public record Result(ScanCounts counts, List<Split> splits) {
     }
 
     /** Progress and limits of a run. */
@@ -247,7 +247,7 @@ public final class GroupScan {
         }
         long elapsedMs = (System.nanoTime() - t0) / 1_000_000;
         int scanned = done.get() - vanished.get() - unreadable.get();
-        Counts counts = new Counts(sel.processes(), scanned, sel.kernel(), sel.filteredOut(),
+        ScanCounts counts = new ScanCounts(sel.processes(), scanned, sel.kernel(), sel.filteredOut(),
                 sel.vanished() + vanished.get(), sel.unreadable() + unreadable.get(), elapsedMs, partial.get());
         return new Result(counts, splits);
     }

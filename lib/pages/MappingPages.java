@@ -9,7 +9,7 @@ import java.io.IOException;
  * kpagecount, with their counts by class. Frames are looked up in batches (a chunk of the mapping at
  * a time), never one read per page.
  */
-public record MappingPages(Maps.Mapping mapping, Counts counts) {
+public record MappingPages(Maps.Mapping mapping, PageCounts counts) {
 
     /** Called for each resident or swapped page, in address order; flags/count are 0 when unknown. */
     @FunctionalInterface
@@ -22,14 +22,14 @@ public record MappingPages(Maps.Mapping mapping, Counts counts) {
      * except the zero page (as the kernel's Rss); the classes are counted among resident pages, several
      * may hold for one page. Class counts are -1 when kpageflags (shared: kpagecount) is not available.
      */
-    public record Counts(long vszBytes, long rssPages, long swapPages, long anonPages, long filePages,
+    public record PageCounts(long vszBytes, long rssPages, long swapPages, long anonPages, long filePages,
                          long sharedPages, long thpPages, long hugetlbPages, long dirtyPages, long swapCachePages,
                          long ksmPages, long zeroPages, long noFlagsPages) {
 
-        public static final Counts ZERO = new Counts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        public static final PageCounts ZERO = new PageCounts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
-        public Counts plus(Counts o) {
-            return new Counts(vszBytes + o.vszBytes, rssPages + o.rssPages, swapPages + o.swapPages,
+        public PageCounts plus(PageCounts o) {
+            return new PageCounts(vszBytes + o.vszBytes, rssPages + o.rssPages, swapPages + o.swapPages,
                     sum(anonPages, o.anonPages), sum(filePages, o.filePages), sum(sharedPages, o.sharedPages),
                     sum(thpPages, o.thpPages), sum(hugetlbPages, o.hugetlbPages), sum(dirtyPages, o.dirtyPages),
                     sum(swapCachePages, o.swapCachePages), sum(ksmPages, o.ksmPages), sum(zeroPages, o.zeroPages),
@@ -92,7 +92,7 @@ public record MappingPages(Maps.Mapping mapping, Counts counts) {
                 this.visitor = null;
             }
             boolean f = hasFlags(), c = hasCounts();
-            return new MappingPages(m, new Counts(m.sizeBytes(), t.rss, t.swap, f ? t.anon : -1, f ? t.file : -1,
+            return new MappingPages(m, new PageCounts(m.sizeBytes(), t.rss, t.swap, f ? t.anon : -1, f ? t.file : -1,
                     c ? t.shared : -1, f ? t.thp : -1, f ? t.hugetlb : -1, f ? t.dirty : -1, f ? t.swapCache : -1,
                     f ? t.ksm : -1, f ? t.zero : -1, f ? t.noFlags : 0));
         }

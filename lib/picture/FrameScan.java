@@ -36,7 +36,7 @@ public final class FrameScan {
     }
 
     /** Frames per key, and of them those in use. */
-    public record Counts(long[] frames, long[] used) {
+    public record FrameCounts(long[] frames, long[] used) {
         public long total() {
             long t = 0;
             for (long f : frames) t += f;
@@ -134,7 +134,7 @@ public final class FrameScan {
     }
 
     /** Streams the flags of every RAM frame of the picture's layout and paints them; threads at least 1. */
-    public static Counts run(ProcFs proc, FramePicture picture, Colouring colouring, int threads) throws IOException {
+    public static FrameCounts run(ProcFs proc, FramePicture picture, Colouring colouring, int threads) throws IOException {
         FramePicture.Layout layout = picture.layout();
         long perPixel = layout.framesPerPixel();
         long pixels = layout.pixels();
@@ -159,7 +159,7 @@ public final class FrameScan {
                 totalUsed[k] += used[t][k];
             }
         }
-        return new Counts(totalFrames, totalUsed);
+        return new FrameCounts(totalFrames, totalUsed);
     }
 
     /** Paints curve positions [start, end): the RAM ranges they cover, chunk by chunk. */

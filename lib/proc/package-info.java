@@ -1,3 +1,4 @@
+//DEPS net.java.dev.jna:jna:5.15.0
 /**
  * The kernel files, one record per file and named as the kernel names it (Maps for /proc/PID/maps,
  * Status, Stat, Meminfo, Iomem, Cmdline, Environ, SysvShm for /proc/sysvipc/shm, Tmpfs for the tmpfs

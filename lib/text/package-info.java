@@ -1,3 +1,4 @@
+//DEPS de.vandermeer:asciitable:0.3.2
 /**
  * Text in and out, knowing nothing of memory: the JSON reader and writer (depth-limited), box-drawn
  * tables, byte and duration units.
