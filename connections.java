@@ -5,9 +5,12 @@
 //SOURCES lib/**/*.java
 
 import lib.cli.Cli;
+import lib.cli.Cli.UsageError;
+import lib.cli.Options;
 import lib.text.Units;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -57,8 +60,7 @@ public class connections implements Callable<Integer> {
     @Option(names = "--login-timeout", paramLabel = "SECONDS", defaultValue = "30", description = "Time limit of one connect (default: ${DEFAULT-VALUE}).")
     int loginTimeout;
 
-    @Option(names = "--debug", description = "Show stack traces of errors.")
-    boolean debug;
+    @Mixin Options.Debug debug;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -69,9 +71,7 @@ public class connections implements Callable<Integer> {
 
     /** The configured command line (also used by the tests). */
     public static CommandLine commandLine() {
-        // usage errors are IllegalArgumentExceptions (exit 2)
-        return Cli.configure(new CommandLine(new connections()), "connections", (connections top) -> top.debug, Cli::oneLine,
-                ex -> ex instanceof IllegalArgumentException);
+        return Cli.configure(new CommandLine(new connections()), "connections");
     }
 
     /** host:port/service -> jdbc:oracle:thin:@//host:port/service; a jdbc: URL as it is. */
@@ -81,11 +81,11 @@ public class connections implements Callable<Integer> {
         if (s.startsWith("(")) return "jdbc:oracle:thin:@" + s;
         // sqlplus' habit user/password@host/service: said without echoing it
         if (s.contains("@")) {
-            throw new IllegalArgumentException("CONNECT_STRING host:port/service holds no user or password: USER and PASSWORD are arguments of their own");
+            throw new UsageError("CONNECT_STRING host:port/service holds no user or password: USER and PASSWORD are arguments of their own");
         }
         if (s.startsWith("//")) return "jdbc:oracle:thin:@" + s;
         if (s.isEmpty() || s.contains(" ") || !s.contains("/")) {
-            throw new IllegalArgumentException("CONNECT_STRING must be host:port/service or a jdbc: URL, not '" + masked(connectString) + "'");
+            throw new UsageError("CONNECT_STRING must be host:port/service or a jdbc: URL, not '" + masked(connectString) + "'");
         }
         return "jdbc:oracle:thin:@//" + s;
     }
@@ -114,24 +114,24 @@ public class connections implements Callable<Integer> {
 
     private String password() throws Exception {
         if (!password.equals("-")) {
-            if (passwordEnv != null) throw new IllegalArgumentException("--password-env needs - as PASSWORD");
+            if (passwordEnv != null) throw new UsageError("--password-env needs - as PASSWORD");
             return password;
         }
         if (passwordEnv != null) {
             String v = System.getenv(passwordEnv);
-            if (v == null) throw new IllegalArgumentException("environment variable " + passwordEnv + " is not set");
+            if (v == null) throw new UsageError("environment variable " + passwordEnv + " is not set");
             return v;
         }
         Console console = System.console();
         if (console != null) {
             char[] pw = console.readPassword("Password for %s: ", user);
-            if (pw == null) throw new IllegalArgumentException("no password given");
+            if (pw == null) throw new UsageError("no password given");
             String s = new String(pw);
             Arrays.fill(pw, ' ');
             return s;
         }
         String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
-        if (line == null) throw new IllegalArgumentException("no password on standard input");
+        if (line == null) throw new UsageError("no password on standard input");
         return line;
     }
 
@@ -139,8 +139,8 @@ public class connections implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (count <= 0) throw new IllegalArgumentException("COUNT must be a positive number, not " + count);
-        if (holdSeconds < 0) throw new IllegalArgumentException("--hold must not be negative");
+        if (count <= 0) throw new UsageError("COUNT must be a positive number, not " + count);
+        if (holdSeconds < 0) throw new UsageError("--hold must not be negative");
         String url = jdbcUrl(connectString);
         Properties props = properties(url, user, password());
         DriverManager.setLoginTimeout(loginTimeout);

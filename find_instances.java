@@ -3,20 +3,22 @@
 //SOURCES lib/**/*.java
 
 import lib.cli.Cli;
+import lib.cli.Cli.UsageError;
+import lib.cli.Options;
 import lib.oracle.InstanceFigures;
-import lib.text.Json;
 import lib.oracle.OracleInstance;
+import lib.oracle.Sqlplus;
 import lib.proc.Passwd;
 import lib.proc.ProcFs;
 import lib.proc.ProcessInfo;
-import lib.oracle.Sqlplus;
 import lib.proc.SysvShm;
+import lib.text.Json;
 import lib.text.Table;
 import lib.text.Text;
 import lib.text.Units;
-import lib.snapshot.ProcRoot;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -43,17 +45,9 @@ public class find_instances implements Callable<Integer> {
             description = "Time limit of each instance's sqlplus (default: ${DEFAULT-VALUE}).")
     int dbTimeoutSeconds;
 
-    @Option(names = "--procfs-root", paramLabel = "PATH", defaultValue = "/proc",
-            description = "A live /proc (default) or an extracted snapshot (then --no-db is implied).")
-    String procfsRoot;
-
-    @Option(names = "--format", paramLabel = "text|json", defaultValue = "text", description = "text (tables) or json.")
-    Format format;
-
-    @Option(names = "--debug", description = "Show stack traces of errors.")
-    boolean debug;
-
-    enum Format { text, json }
+    @Mixin Options.Procfs procfs;
+    @Mixin Options.Output output;
+    @Mixin Options.Debug debug;
 
     static final String SQL = "+sql";
 
@@ -66,24 +60,19 @@ public class find_instances implements Callable<Integer> {
 
     /** The configured command line (also used by the tests). */
     public static CommandLine commandLine() {
-        // usage errors are IllegalArgumentExceptions (exit 2), shown with their message as it is
-        return Cli.configure(new CommandLine(new find_instances()), "find_instances", (find_instances top) -> top.debug, Cli::oneLine,
-                ex -> ex instanceof IllegalArgumentException);
+        return Cli.configure(new CommandLine(new find_instances()), "find_instances");
     }
 
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (dbTimeoutSeconds <= 0) throw new IllegalArgumentException("--db-timeout must be positive");
+        if (dbTimeoutSeconds <= 0) throw new UsageError("--db-timeout must be positive");
         if (sql != null && (sql.isBlank() || noDb)) {
-            throw new IllegalArgumentException(sql.isBlank() ? "--sql needs a query" : "--sql cannot run with --no-db");
+            throw new UsageError(sql.isBlank() ? "--sql needs a query" : "--sql cannot run with --no-db");
         }
-        try (ProcFs proc = ProcRoot.open(procfsRoot)) {
-            if (proc.isLive() && lib.proc.Libc.INSTANCE.geteuid() != 0) {
-                throw new IllegalStateException("find_instances needs root: it reads other users' environments and runs sqlplus as each instance's owner");
-            }
-            if (sql != null && !proc.isLive()) throw new IllegalArgumentException("--sql needs a live /proc, not a snapshot");
+        try (ProcFs proc = procfs.open("it reads other users' environments and runs sqlplus as each instance's owner")) {
+            if (sql != null && !proc.isLive()) throw new UsageError("--sql needs a live /proc, not a snapshot");
             List<ProcessInfo> all = OracleInstance.readAll(proc);
             List<OracleInstance> found = OracleInstance.discover(proc, all);
             List<SysvShm.Segment> segments = proc.exists("sysvipc/shm") ? SysvShm.parse(proc.readString("sysvipc/shm")) : List.of();
@@ -94,7 +83,7 @@ public class find_instances implements Callable<Integer> {
                         err.flush();
                     });
             Map<Integer, String> users = proc.users();
-            if (format == Format.json) {
+            if (output.json()) {
                 List<Object> list = new ArrayList<>();
                 for (InstanceFigures.Answer a : answers) {
                     Map<String, Object> m = a.figures().json(users.get(a.figures().instance().uid()));

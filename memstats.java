@@ -103,7 +103,7 @@ public class memstats implements Callable<Integer> {
 
     /** The configured command line (also used by the tests). */
     public static CommandLine commandLine() {
-        return Cli.configure(new CommandLine(new memstats()), "memstats", (memstats top) -> top.debug);
+        return Cli.configure(new CommandLine(new memstats()), "memstats");
     }
 
     static final class FilterConverter implements CommandLine.ITypeConverter<Filter> {
@@ -421,7 +421,7 @@ public class memstats implements Callable<Integer> {
     private static RamAccount.Result ramAccount(ProcFs proc, GroupScan.Result result, long pageSize, int nThreads) throws IOException {
         PageSet mapped = new PageSet();
         if (!result.splits().isEmpty()) {
-            for (GroupScan.GroupStats g : result.splits().get(0).groups()) mapped.or(g.rssPages());
+            for (PageSet frames : result.splits().get(0).frames()) mapped.or(frames);
         }
         Meminfo meminfo = Meminfo.parse(proc.readString("meminfo"));
         return RamAccount.scan(proc, pageSize, mapped, meminfo, nThreads);

@@ -4,20 +4,20 @@
 
 import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 import lib.cli.Cli;
-import lib.text.Json;
+import lib.cli.Options;
 import lib.pages.KPageFlags;
-import lib.proc.Maps;
 import lib.pages.MappingPages;
 import lib.pages.PageMap;
+import lib.proc.Maps;
 import lib.proc.PageSize;
 import lib.proc.ProcFs;
 import lib.proc.ProcessInfo;
-import lib.proc.Status;
+import lib.text.Json;
 import lib.text.Table;
 import lib.text.Text;
-import lib.snapshot.ProcRoot;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -48,22 +48,14 @@ public class procinfo implements Callable<Integer> {
             description = "Per mapping one line: VSZ, RSS, swap and pages by class (anon, file, shared, THP, hugetlb, dirty, swap cache, KSM, zero page), then totals.")
     boolean summary;
 
-    @Option(names = "--format", paramLabel = "text|json", defaultValue = "text",
-            description = "text, or json (the summary as one JSON document on stdout).")
-    Format format;
+    @Mixin Options.Output output;
 
     @Option(names = {"-m", "--mapping"}, paramLabel = "ADDR|NAME",
             description = "Only the mappings containing address ADDR (0x...) or whose path contains NAME (repeatable).")
     List<String> mappingFilters = new ArrayList<>();
 
-    @Option(names = "--procfs-root", paramLabel = "PATH", defaultValue = "/proc",
-            description = "A live /proc (default) or an extracted snapshot (kpageflags/kpagecount may be missing there).")
-    String procfsRoot;
-
-    @Option(names = "--debug", description = "Show stack traces of errors.")
-    boolean debug;
-
-    enum Format { text, json }
+    @Mixin Options.Procfs procfs;
+    @Mixin Options.Debug debug;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -77,12 +69,11 @@ public class procinfo implements Callable<Integer> {
 
     /** The configured command line (also used by the tests). */
     public static CommandLine commandLine() {
-        // every error exits 1, with its message as it is
-        return Cli.configure(new CommandLine(new procinfo()), "procinfo", (procinfo self) -> self.debug, Cli::oneLine, ex -> false);
+        return Cli.configure(new CommandLine(new procinfo()), "procinfo");
     }
 
-    /** One process that could not be shown, and why. */
-    record Failure(int pid, String message) {
+    /** One process that could not be shown, and why (the others are shown: exit 1 at the end). */
+    record PidError(int pid, String message) {
     }
 
     /** What was read of one process. */
@@ -93,7 +84,7 @@ public class procinfo implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        boolean json = format == Format.json;
+        boolean json = output.json();
         List<Long> addresses = new ArrayList<>();
         List<String> names = new ArrayList<>();
         for (String f : mappingFilters) {
@@ -101,28 +92,16 @@ public class procinfo implements Callable<Integer> {
                 try {
                     addresses.add(Long.parseUnsignedLong(f.substring(2), 16));
                 } catch (NumberFormatException e) {
-                    err.println("procinfo: --mapping " + f + ": not a hexadecimal address");
-                    return 2;
+                    throw new Cli.UsageError("--mapping " + f + ": not a hexadecimal address");
                 }
             } else {
                 names.add(f);
             }
         }
-        ProcFs proc;
-        try {
-            proc = ProcRoot.open(procfsRoot);
-        } catch (java.io.FileNotFoundException e) {
-            err.println("procinfo: " + e.getMessage());
-            return 1;
-        }
-        try (proc) {
-            if (proc.isLive() && Status.parse(Files.readString(Path.of("/proc/self/status"))).effectiveUid() != 0) {
-                err.println("procinfo: needs root: as another user /proc/PID/pagemap shows no physical frames (PFNs)");
-                return 1;
-            }
+        try (ProcFs proc = procfs.open("as another user /proc/PID/pagemap shows no physical frames (PFNs)")) {
             long pageSize = proc.pageSize();
             List<Shown> shown = new ArrayList<>();
-            List<Failure> failures = new ArrayList<>();
+            List<PidError> failures = new ArrayList<>();
             try (MappingPages.Reader reader = MappingPages.Reader.open(proc, pageSize)) {
                 if (!reader.hasFlags() || !reader.hasCounts()) {
                     String missing = !reader.hasFlags() && !reader.hasCounts() ? "kpageflags and kpagecount"
@@ -141,14 +120,14 @@ public class procinfo implements Callable<Integer> {
                             printSummary(out, s, pageSize);
                         }
                         if (!proc.exists(pid)) { // a snapshot keeps every pid it shows
-                            failures.add(new Failure(pid, "pid " + pid + " vanished while being read: its figures are incomplete"));
+                            failures.add(new PidError(pid, "pid " + pid + " vanished while being read: its figures are incomplete"));
                         }
                     } catch (PidException e) {
-                        failures.add(new Failure(pid, e.getMessage()));
+                        failures.add(new PidError(pid, e.getMessage()));
                     } catch (OutputClosed e) {
                         return 1;
                     }
-                    for (Failure f : failures) {
+                    for (PidError f : failures) {
                         if (f.pid() == pid) err.println("procinfo: " + Text.visible(f.message()));
                     }
                     err.flush();
@@ -325,7 +304,7 @@ public class procinfo implements Callable<Integer> {
         return r;
     }
 
-    private static Map<String, Object> toJson(List<Shown> shown, List<Failure> failures, long pageSize) {
+    private static Map<String, Object> toJson(List<Shown> shown, List<PidError> failures, long pageSize) {
         List<Object> processes = new ArrayList<>();
         for (Shown s : shown) {
             List<Object> mappings = new ArrayList<>();
@@ -348,7 +327,7 @@ public class procinfo implements Callable<Integer> {
             processes.add(p);
         }
         List<Object> errors = new ArrayList<>();
-        for (Failure f : failures) {
+        for (PidError f : failures) {
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("pid", f.pid());
             e.put("error", f.message());

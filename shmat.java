@@ -5,12 +5,14 @@
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Pointer;
 import lib.cli.Cli;
+import lib.cli.Options;
 import lib.proc.Libc;
 import lib.proc.SysvShm;
 import lib.text.Table;
 import lib.text.Units;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -45,8 +47,7 @@ public class shmat implements Callable<Integer> {
     @Option(names = "--read-write", description = "Attach read-write instead of read-only (SHM_RDONLY). The memory is still not touched.")
     boolean readWrite;
 
-    @Option(names = "--debug", description = "Show stack traces of errors.")
-    boolean debug;
+    @Mixin Options.Debug debug;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -57,8 +58,7 @@ public class shmat implements Callable<Integer> {
 
     /** The configured command line (also used by the tests). */
     public static CommandLine commandLine() {
-        // every error exits 1
-        return Cli.configure(new CommandLine(new shmat()), "shmat", (shmat self) -> self.debug, Cli::oneLine, ex -> false);
+        return Cli.configure(new CommandLine(new shmat()), "shmat");
     }
 
     /** One attached segment: where it is in this process. */
@@ -69,10 +69,7 @@ public class shmat implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (waitSeconds < 0) {
-            err.println("shmat: --wait must be 0 or more seconds");
-            return 2;
-        }
+        if (waitSeconds < 0) throw new Cli.UsageError("--wait must be 0 or more seconds");
         Map<Long, SysvShm.Segment> known = new LinkedHashMap<>();
         for (SysvShm.Segment s : SysvShm.parse(Files.readString(Path.of("/proc/sysvipc/shm")))) known.put(s.shmid(), s);
         List<Long> wanted = new ArrayList<>();

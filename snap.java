@@ -5,13 +5,14 @@
 
 import lib.cli.Cli;
 import lib.cli.Cli.Failure;
+import lib.cli.Options;
 import lib.cli.Cli.UsageError;
 import lib.snapshot.SnapshotWriter;
-import lib.proc.Status;
 import lib.snapshot.TarWriter;
 import lib.text.Units;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -71,8 +72,7 @@ public class snap implements Callable<Integer> {
                     "variable keeps its name, its value dropped (PASSWORD=), so the archive still splits by VAR."})
     List<String> envKeep;
 
-    @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Show stack traces of errors.")
-    boolean debug;
+    @Mixin Options.Debug debug;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -83,14 +83,7 @@ public class snap implements Callable<Integer> {
 
     /** The configured command line (also used by the tests). */
     public static CommandLine commandLine() {
-        // every error exits 1 but a bad --env-keep (2); other file errors as "FILE: reason"
-        return Cli.configure(new CommandLine(new snap()), "snap", (snap top) -> top.debug, snap::oneLine, ex -> ex instanceof UsageError);
-    }
-
-    static String oneLine(Throwable ex) {
-        boolean named = ex instanceof java.nio.file.NoSuchFileException || ex instanceof java.nio.file.AccessDeniedException;
-        if (!named && ex instanceof java.nio.file.FileSystemException f && f.getReason() != null) return f.getFile() + ": " + f.getReason();
-        return Cli.oneLine(ex);
+        return Cli.configure(new CommandLine(new snap()), "snap");
     }
 
     @Override
@@ -122,9 +115,8 @@ public class snap implements Callable<Integer> {
 
     /** The archive of DIR, once we know we run as root. */
     Path archiveAsRoot(String dir) throws IOException {
-        int euid = Status.parse(Files.readString(Path.of("/proc/self/status"))).effectiveUid();
-        if (euid != 0) {
-            throw new Failure("snap needs root: pagemap shows no page frames and kpageflags is unreadable to other users");
+        if (!Options.isRoot()) {
+            throw new Failure("needs root: pagemap shows no page frames and kpageflags is unreadable to other users");
         }
         return archiveOf(dir);
     }

@@ -241,7 +241,7 @@ class Processes2pngTest {
         assertEquals(0, r.exit(), r.toString());
         BufferedImage img = ImageIO.read(out.toFile());
         // a maps 3 frames, b 2: a is first by mem_rss
-        int a = processes2png.GROUP_RGB[0], b = processes2png.GROUP_RGB[1];
+        int a = lib.picture.Legends.GROUP_RGB[0], b = lib.picture.Legends.GROUP_RGB[1];
         assertEquals(0xffffff, rgbAt(img, 0x2), "mapped by both groups");
         assertEquals(a, rgbAt(img, 0x3));
         assertEquals(a, rgbAt(img, 0x21));

@@ -13,11 +13,10 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.function.Function;
-import java.util.function.Predicate;
 
 /**
  * The tools' command line plumbing: one line "TOOL: message" on stderr for errors (a stack trace only with
@@ -29,7 +28,7 @@ public final class Cli {
     }
 
     /** The user asked for something that cannot be done as asked: exit 2. */
-    public static final class UsageError extends RuntimeException {
+    public static final class UsageError extends IllegalArgumentException {
         public UsageError(String m) {
             super(m);
         }
@@ -42,17 +41,13 @@ public final class Cli {
         }
     }
 
-    /** Bad options exit 2; a thrown UsageError exits 2, anything else 1, shown as {@link #oneLine}. */
-    public static <T> CommandLine configure(CommandLine cl, String tool, Predicate<T> debug) {
-        return configure(cl, tool, debug, Cli::oneLine, ex -> ex instanceof UsageError);
-    }
-
     /**
-     * As {@link #configure(CommandLine, String, Predicate)} with the tool's own error line and usage errors.
-     * debug is asked of the top command (where an inherited --debug lives).
+     * The one exit-code mapping of every tool: 0 done; 2 a usage error (bad options, or a thrown
+     * UsageError); 1 anything else, also a lost write to stdout; a signal ends the JVM with 128 + its
+     * number (130 for Ctrl-C, 143 for SIGTERM) after the tools' shutdown hooks ran. Errors are one line
+     * "TOOL: message" on stderr, a stack trace only with --debug (Options.Debug).
      */
-    public static <T> CommandLine configure(CommandLine cl, String tool, Predicate<T> debug,
-            Function<Throwable, String> oneLine, Predicate<Throwable> usage) {
+    public static CommandLine configure(CommandLine cl, String tool) {
         // UTF-8 whatever the locale: with LANG unset (cron, sudo -i, env -i) Java would print the tables' box
         // characters and non-ASCII names as '?'
         cl.setOut(stdout(true));
@@ -62,14 +57,21 @@ public final class Cli {
             return 2;
         });
         cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
-            T top = c.getCommandSpec().root().commandLine().getCommand();
             cl.getOut().flush(); // what was written before the error; the exit is non-zero anyway
-            if (debug.test(top)) ex.printStackTrace(c.getErr());
-            else c.getErr().println(tool + ": " + Text.visible(oneLine.apply(ex)));
-            return usage.test(ex) ? 2 : 1;
+            if (debug(parseResult)) ex.printStackTrace(c.getErr());
+            else c.getErr().println(tool + ": " + Text.visible(oneLine(ex)));
+            return ex instanceof UsageError ? 2 : 1;
         });
         cl.setExecutionStrategy(parseResult -> checked(cl, tool, new CommandLine.RunLast().execute(parseResult)));
         return cl;
+    }
+
+    /** --debug given, on the command or a subcommand. */
+    private static boolean debug(CommandLine.ParseResult parsed) {
+        for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+            if (p.hasMatchedOption("--debug")) return true;
+        }
+        return false;
     }
 
     /** The command's exit code, or 1 with one line when its stdout could not be written (full disk, closed pipe). */
@@ -187,11 +189,12 @@ public final class Cli {
         }
     }
 
-    /** The message, with what kind of file error it is when the message is only the path. */
+    /** The message, with what kind of file error it is when the message is only the path ("FILE: reason" for others). */
     public static String oneLine(Throwable ex) {
         String m = ex.getMessage();
         if (ex instanceof NoSuchFileException) return "no such file: " + m;
         if (ex instanceof AccessDeniedException) return "permission denied: " + m;
+        if (ex instanceof FileSystemException f && f.getReason() != null) return f.getFile() + ": " + f.getReason();
         return m != null ? m : ex.getClass().getSimpleName();
     }
 }

@@ -43,14 +43,17 @@ public final class GroupScan {
     /**
      * One row of a split's table; sizes in bytes. unknownShm counts attached segments /proc/sysvipc/shm
      * does not list (gone, or of another IPC namespace): their memory is in neither shm column.
-     * rssPages: the group's frames themselves (what memRss counts), for tools that place them.
      */
     public record GroupStats(String name, int procs, long memRss, long memAnon, long memUss, long swapAnon,
-                             long swapRss, long swapUss, long shmMem, long shmSwap, long[] shmids, int unknownShm,
-                             PageSet rssPages) {
+                             long swapRss, long swapUss, long shmMem, long shmSwap, long[] shmids, int unknownShm) {
     }
 
-    public record Split(String name, List<GroupStats> groups) {
+    /** A split's rows, largest mem_rss first; frames.get(i) are the frames groups.get(i) holds (what its memRss counts), for tools that place them. */
+    public record Split(String name, List<GroupStats> groups, List<PageSet> frames) {
+
+        public PageSet framesOf(GroupStats g) {
+            return frames.get(groups.indexOf(g));
+        }
     }
 
     public record Result(ScanCounts counts, List<Split> splits) {
@@ -221,7 +224,7 @@ public final class GroupScan {
             List<PageSet> swapSets = accs.stream().map(a -> a.sets.swap().result()).toList();
             long[] rssUss = PageSet.exclusiveCounts(rssSets);
             long[] swapUss = PageSet.exclusiveCounts(swapSets);
-            List<GroupStats> stats = new ArrayList<>();
+            List<Map.Entry<GroupStats, PageSet>> stats = new ArrayList<>();
             for (int g = 0; g < accs.size(); g++) {
                 Accumulator a = accs.get(g);
                 long shmMem = 0, shmSwap = 0;
@@ -238,12 +241,13 @@ public final class GroupScan {
                     }
                 }
                 ProcessPages.Sets p = a.sets;
-                stats.add(new GroupStats(a.name, a.procs, rssSets.get(g).count() * pageSize, p.anon().count() * pageSize,
+                stats.add(Map.entry(new GroupStats(a.name, a.procs, rssSets.get(g).count() * pageSize, p.anon().count() * pageSize,
                         rssUss[g] * pageSize, p.swapAnon().count() * pageSize, swapSets.get(g).count() * pageSize,
-                        swapUss[g] * pageSize, shmMem, shmSwap, ids, unknown, rssSets.get(g)));
+                        swapUss[g] * pageSize, shmMem, shmSwap, ids, unknown), rssSets.get(g)));
             }
-            stats.sort(Comparator.comparingLong(GroupStats::memRss).reversed());
-            splits.add(new Split(splitters.get(s).name(), stats));
+            stats.sort(Comparator.comparingLong((Map.Entry<GroupStats, PageSet> e) -> e.getKey().memRss()).reversed());
+            splits.add(new Split(splitters.get(s).name(), stats.stream().map(Map.Entry::getKey).toList(),
+                    stats.stream().map(Map.Entry::getValue).toList()));
         }
         long elapsedMs = (System.nanoTime() - t0) / 1_000_000;
         int scanned = done.get() - vanished.get() - unreadable.get();

@@ -1,0 +1,173 @@
+package lib.cli;
+
+import lib.cli.Cli.Failure;
+import lib.cli.Cli.UsageError;
+import lib.groups.Filter;
+import lib.groups.Splitter;
+import lib.proc.Meminfo;
+import lib.proc.ProcFs;
+import lib.proc.Status;
+import lib.snapshot.ProcRoot;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The options the tools share, as picocli mixins (@Mixin), each with one help text and one check.
+ * Options are inherited by subcommands, so "memstats --format json groups" and "memstats groups --format json" agree.
+ */
+public final class Options {
+    private Options() {
+    }
+
+    /** --debug: a stack trace instead of the one error line (Cli reads it from the parse result). */
+    public static final class Debug {
+        @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Show stack traces of errors.")
+        public boolean debug;
+    }
+
+    /** Output format of tools that print tables. */
+    public enum Format { text, json }
+
+    public static final class Output {
+        @Option(names = "--format", paramLabel = "text|json", scope = ScopeType.INHERIT, defaultValue = "text",
+                description = "text (tables) or json (one document on stdout).")
+        public Format format;
+
+        public boolean json() {
+            return format == Format.json;
+        }
+    }
+
+    /** --procfs-root, opened; a live /proc needs root. */
+    public static final class Procfs {
+        @Option(names = "--procfs-root", paramLabel = "PATH", scope = ScopeType.INHERIT, defaultValue = "/proc",
+                description = "A live /proc (default), an extracted snapshot (DIR or DIR/proc) or a snapshot .tar.gz.")
+        public String root;
+
+        /**
+         * The /proc tree to read. whyRoot says why this tool needs root: on a live /proc as another user it
+         * fails with "needs root: whyRoot"; a snapshot is read by anyone.
+         */
+        public ProcFs open(String whyRoot) throws IOException {
+            ProcFs proc;
+            try {
+                proc = ProcRoot.open(root);
+            } catch (java.io.FileNotFoundException e) {
+                throw new Failure(e.getMessage());
+            }
+            if (proc.isLive() && !isRoot()) {
+                proc.close();
+                throw new Failure("needs root: " + whyRoot);
+            }
+            return proc;
+        }
+    }
+
+    /** Whether this process runs with effective uid 0. */
+    public static boolean isRoot() throws IOException {
+        return Status.parse(Files.readString(Path.of("/proc/self/status"))).effectiveUid() == 0;
+    }
+
+    /** Threads and the memory limit of a scan of processes. */
+    public static final class Scan {
+        @Option(names = {"-t", "--threads"}, paramLabel = "N", scope = ScopeType.INHERIT,
+                description = "Processes read in parallel (default: cores/2, at least 1; at most 4 per core).")
+        public Integer threads;
+
+        @Option(names = {"-m", "--mem-limit"}, paramLabel = "MiB", scope = ScopeType.INHERIT,
+                description = "Stop scanning more processes past this much memory of our own (default: MemAvailable/2); results are then marked partial.")
+        public Long memLimitMiB;
+
+        /** --threads, or byDefault; see Cli.threads. */
+        public int threads(int byDefault, Consumer<String> note) {
+            return Cli.threads(threads, byDefault, note);
+        }
+
+        /** Half the cores, at least one: the other half stays with the machine's own work. */
+        public int threads(Consumer<String> note) {
+            return threads(Math.max(1, Runtime.getRuntime().availableProcessors() / 2), note);
+        }
+
+        /** --mem-limit in bytes, else half of this machine's MemAvailable (also when reading a snapshot: the limit is about us). */
+        public long memLimitBytes() throws IOException {
+            if (memLimitMiB != null) {
+                if (memLimitMiB <= 0) throw new UsageError("--mem-limit must be positive");
+                // beyond 2^63 bytes the limit would wrap to a negative number and silently turn off
+                if (memLimitMiB > Long.MAX_VALUE >> 20) {
+                    throw new UsageError("--mem-limit " + memLimitMiB + " MiB is more than any memory (at most " + (Long.MAX_VALUE >> 20) + ")");
+                }
+                return memLimitMiB << 20;
+            }
+            return byDefault();
+        }
+
+        /** Half of this machine's MemAvailable, 0 (no limit) when unknown. */
+        public static long byDefault() throws IOException {
+            long avail = Meminfo.parse(Files.readString(Path.of("/proc/meminfo"))).memAvailableBytes();
+            return avail > 0 ? avail / 2 : 0;
+        }
+    }
+
+    /** -f: which processes are scanned. */
+    public static final class Filtering {
+        @Option(names = {"-f", "--filter"}, paramLabel = "EXPR", scope = ScopeType.INHERIT, converter = FilterConverter.class,
+                description = "Only the processes matching this filter, e.g. \"or(uid(0),comm(bash))\".")
+        public Filter filter = new Filter.True();
+    }
+
+    /** The splitters -u, -e, -p, -c, each a way to cut the processes into groups. */
+    public static final class Splits {
+        @Option(names = {"-u", "--split-uid"}, description = "Group by user (effective uid).")
+        public boolean splitUid;
+
+        @Option(names = {"-e", "--split-env"}, paramLabel = "VAR", description = "Group by the value of an environment variable (repeatable).")
+        public List<String> splitEnv = new ArrayList<>();
+
+        @Option(names = {"-p", "--split-pids"}, paramLabel = "PID", split = ",", description = "These pids form one group, the rest is Other (repeatable).")
+        public List<Integer> splitPids = new ArrayList<>();
+
+        @Option(names = {"-c", "--split-custom"}, paramLabel = "F1,F2,...", converter = CustomConverter.class,
+                description = "Each filter is a group (first match wins), the rest is Other (repeatable).")
+        public List<Splitter.Custom> splitCustom = new ArrayList<>();
+
+        /** The splitters given, in this order: uid, env, pids, each custom list. */
+        public List<Splitter> splitters() {
+            Cli.requirePids(splitPids, "--split-pids");
+            List<Splitter> s = new ArrayList<>();
+            if (splitUid) s.add(new Splitter.ByUid(null));
+            for (String v : splitEnv) s.add(new Splitter.ByEnv(v));
+            if (!splitPids.isEmpty()) s.add(new Splitter.ByPids(new LinkedHashSet<>(splitPids)));
+            s.addAll(splitCustom);
+            return s;
+        }
+    }
+
+    static final class FilterConverter implements CommandLine.ITypeConverter<Filter> {
+        public Filter convert(String value) {
+            try {
+                return Filter.parse(value);
+            } catch (Filter.ParseException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class CustomConverter implements CommandLine.ITypeConverter<Splitter.Custom> {
+        public Splitter.Custom convert(String value) {
+            try {
+                return Splitter.Custom.parse(value);
+            } catch (Filter.ParseException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+}
