@@ -1,6 +1,7 @@
 import org.junit.jupiter.api.Test;
 
 /** find_instances' output: a failed write is an error. */
+@NeedsRoot
 class FindInstancesOutputTest {
 
     /** stdout on a full disk: find_instances said nothing and exited 0. */

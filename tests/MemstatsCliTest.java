@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** memstats' command line: limits, listing, refusals. */
+@NeedsRoot
 class MemstatsCliTest {
 
     @Test

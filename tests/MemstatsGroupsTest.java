@@ -10,6 +10,7 @@ import java.util.stream.Collectors;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** memstats groups on real processes with known memory (needs root, like memstats itself). */
+@NeedsRoot
 class MemstatsGroupsTest {
     static final long MiB = Tool.MiB;
     // binaries, libc, stacks and page tables of a small C program: what a group holds beyond its data

@@ -17,6 +17,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Huge pages for real (needs root): hugetlb segments, hugetlb and transparent huge pages in page sets, the meminfo line. */
+@NeedsRoot
 class MemstatsHugePagesTest {
     static final long MiB = Tool.MiB;
     static final long SLACK = 3 * MiB;

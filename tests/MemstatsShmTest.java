@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The SysV segment table and shm_mem on real segments (needs root). */
+@NeedsRoot
 class MemstatsShmTest {
     static final long MiB = Tool.MiB;
 

@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** swap_rss / swap_anon / swap_uss and segments with swap, with a swap file of our own (needs root). */
+@NeedsRoot
 class MemstatsSwapTest {
     static final long MiB = Tool.MiB;
     static KernelObjects.SwapFile swap;

@@ -12,6 +12,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The tmpfs table: a tmpfs the test mounts (needs root), and the mountinfo parser. */
+@NeedsRoot
 class MemstatsTmpfsTest {
     static final long MiB = Tool.MiB;
 

@@ -29,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * a test double that stands in for the real instance: it checks it runs as the owner with the
  * instance's environment and answers the figure queries with canned v$ rows.
  */
+@NeedsRoot
 class OracleInstancesTest {
     static final long MiB = Tool.MiB;
     static Path home;

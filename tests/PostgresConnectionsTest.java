@@ -25,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * does not answer is a failure; elsewhere the test runs pg-setup.sh itself and stops the cluster
  * afterwards when it was the one that started it.
  */
+@NeedsRoot
 class PostgresConnectionsTest {
     static final String URL = "jdbc:postgresql://127.0.0.1:5432/postgres";
     static final String USER = "lmtest", PASSWORD = "lmtest";

@@ -36,6 +36,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** processes2png: the curve, the classifier, pictures of a synthetic /proc with known frames, and real runs. */
+@NeedsRoot
 class Processes2pngTest {
     static final long PAGE = 4096;
     static long bits(int... b) {

@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** procinfo on real processes with known memory, checked against the kernel's own /proc/PID/smaps. Needs root. */
+@NeedsRoot
 class ProcinfoTest {
     static final long MiB = Tool.MiB;
     static final long PAGE = 4096;

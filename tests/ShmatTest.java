@@ -14,6 +14,7 @@ import java.util.function.Predicate;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** shmat attaches segments the test creates, visibly in /proc/sysvipc/shm, without faulting pages in. Needs root. */
+@NeedsRoot
 class ShmatTest {
     static final long MiB = Tool.MiB;
 

@@ -26,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * extraction and as nobody; refusals and interruption. One capture of the whole machine is shared.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@NeedsRoot
 class SnapTest {
     static final long MiB = Tool.MiB;
     final String var = "MEMTEST_SNAP_" + ProcessHandle.current().pid();

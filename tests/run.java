@@ -50,6 +50,12 @@ public class run {
         List<String> failures = new ArrayList<>();
         TestExecutionListener listener = new TestExecutionListener() {
             final java.util.Map<String, Long> started = new java.util.concurrent.ConcurrentHashMap<>();
+            org.junit.platform.launcher.TestPlan plan;
+
+            @Override
+            public void testPlanExecutionStarted(org.junit.platform.launcher.TestPlan testPlan) {
+                plan = testPlan;
+            }
 
             @Override
             public void executionStarted(TestIdentifier id) {
@@ -61,6 +67,11 @@ public class run {
                 if (id.isTest()) {
                     skipped.incrementAndGet();
                     System.out.println("SKIP " + name(id) + ": " + reason);
+                } else {
+                    // a whole class (e.g. @NeedsRoot when not root): one line, its tests counted
+                    long tests = plan == null ? 0 : plan.getDescendants(id).stream().filter(TestIdentifier::isTest).count();
+                    skipped.addAndGet((int) tests);
+                    System.out.println("SKIP " + id.getDisplayName() + " (" + tests + " tests): " + reason);
                 }
             }
 
