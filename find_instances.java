@@ -77,7 +77,7 @@ public class find_instances implements Callable<Integer> {
             List<OracleInstance> found = OracleInstance.discover(proc, all);
             List<SysvShm.Segment> segments = proc.exists("sysvipc/shm") ? SysvShm.parse(proc.readString("sysvipc/shm")) : List.of();
             Map<String, String> extra = sql == null ? Map.of() : Map.of(SQL, sql);
-            List<InstanceFigures.Answer> answers = InstanceFigures.collect(proc, found, all, segments, proc.isLive() && !noDb,
+            List<InstanceFigures.Answer> answers = InstanceFigures.collect(proc, found, all, segments, !noDb,
                     extra, Duration.ofSeconds(dbTimeoutSeconds), w -> {
                         err.println("find_instances: " + Text.visible(w));
                         err.flush();

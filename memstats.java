@@ -460,7 +460,7 @@ public class memstats implements Callable<Integer> {
         // the processes select read: memstats itself is not one of an instance's processes
         List<ProcessInfo> all = sel.all();
         List<OracleInstance> found = OracleInstance.discover(proc, all);
-        return InstanceFigures.collect(proc, found, all, segments, proc.isLive() && !noDb,
+        return InstanceFigures.collect(proc, found, all, segments, !noDb,
                 Duration.ofSeconds(dbTimeoutSeconds), w -> {
                     err.println("memstats: " + Text.visible(w));
                     err.flush();

@@ -111,7 +111,7 @@ public record InstanceFigures(OracleInstance instance, long sgaBytes, long pgaBy
 
     /**
      * Figures of every instance, asked in parallel (each within timeout, in one sqlplus session with the
-     * extra queries) when askDb, else from the OS. An instance whose query fails gets its OS figures and
+     * extra queries) when askDb and the instances run here (a live /proc), else from the OS. An instance whose query fails gets its OS figures and
      * one warning line, its extra queries that failure as their error; the others go on.
      */
     public static List<Answer> collect(ProcFs proc, List<OracleInstance> instances, List<ProcessInfo> processes,
@@ -119,7 +119,7 @@ public record InstanceFigures(OracleInstance instance, long sgaBytes, long pgaBy
                                        Duration timeout, Consumer<String> warn) {
         List<Answer> out = new ArrayList<>();
         if (instances.isEmpty()) return out;
-        if (!askDb) {
+        if (!askDb || !proc.isLive()) { // a snapshot's instances ran on another machine, or are gone
             for (OracleInstance i : instances) out.add(new Answer(fromOs(proc, i, processes, segments), Map.of(), null));
             return out;
         }

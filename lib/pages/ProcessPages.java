@@ -35,7 +35,7 @@ public final class ProcessPages {
         public Reader(ProcFs proc, long pageSize) {
             this.proc = proc;
             this.walker = new PagemapWalker(pageSize);
-            this.ownIpcNs = ipcNamespace(proc, "self");
+            this.ownIpcNs = proc.ipcNamespace("self");
         }
 
         /** Zombie or dead (its memory is gone), or its stat unreadable. */
@@ -48,22 +48,13 @@ public final class ProcessPages {
             }
         }
 
-        /** "ipc:[N]" of a process, null when unknown (a snapshot, or a process we may not inspect). */
-        private static String ipcNamespace(ProcFs proc, String pid) {
-            try {
-                return proc.isLive() ? proc.readLink(pid + "/ns/ipc") : null;
-            } catch (IOException e) {
-                return null;
-            }
-        }
-
         /**
          * The inode of a process's IPC namespace when it is known to differ from ours, else 0: its
          * shmids then name segments our /proc/sysvipc/shm does not list (and may collide with ours).
          */
         public long foreignIpcNs(int pid, long[] sysvShmids) {
             if (ownIpcNs == null || sysvShmids.length == 0) return 0;
-            String ns = ipcNamespace(proc, Integer.toString(pid));
+            String ns = proc.ipcNamespace(Integer.toString(pid));
             if (ns == null || ns.equals(ownIpcNs)) return 0;
             try {
                 return Long.parseLong(ns.substring(ns.indexOf('[') + 1, ns.indexOf(']')));

@@ -51,6 +51,15 @@ public final class LiveProcFs extends DirProcFs {
     }
 
     @Override
+    public String ipcNamespace(String pid) {
+        try {
+            return readLink(pid + "/ns/ipc");
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    @Override
     public int selfPid() {
         return (int) ProcessHandle.current().pid();
     }

@@ -94,6 +94,14 @@ public interface ProcFs extends Closeable {
         return -1;
     }
 
+    /**
+     * The IPC namespace of a process ("ipc:[4026531839]", pid may be "self"); null when it cannot be compared
+     * with ours: a snapshot's processes ran on another machine, or the link is not readable.
+     */
+    default String ipcNamespace(String pid) {
+        return null;
+    }
+
     /** Whether snap left the SysV segments' ranges out of the pagemaps it saved. */
     default boolean shmPagemapSkipped() throws IOException {
         return metadata().shmPagemapSkipped();
