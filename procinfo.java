@@ -2,18 +2,16 @@
 //JAVA 17+
 //SOURCES lib/**/*.java
 
-import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 import lib.cli.Cli;
 import lib.cli.Options;
-import lib.pages.KPageFlags;
 import lib.pages.MappingPages;
-import lib.pages.PageMap;
+import lib.pages.PageLines;
 import lib.proc.Maps;
 import lib.proc.PageSize;
 import lib.proc.ProcFs;
 import lib.proc.ProcessInfo;
 import lib.text.Json;
-import lib.text.Table;
+import lib.text.Columns;
 import lib.text.Text;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -32,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.ToLongFunction;
 
 @Command(name = "procinfo", mixinStandardHelpOptions = true, version = "procinfo 0.1",
         description = {"One process in detail: for each mapping of each PID, every resident page (physical frame with "
@@ -124,7 +123,7 @@ public class procinfo implements Callable<Integer> {
                         }
                     } catch (PidException e) {
                         failures.add(new PidError(pid, e.getMessage()));
-                    } catch (OutputClosed e) {
+                    } catch (PageLines.OutputClosed e) {
                         return 1;
                     }
                     for (PidError f : failures) {
@@ -138,10 +137,6 @@ public class procinfo implements Callable<Integer> {
             out.flush();
             return failures.isEmpty() ? 0 : 1;
         }
-    }
-
-    /** stdout was closed by its reader. */
-    static final class OutputClosed extends RuntimeException {
     }
 
     /** A pid that cannot be shown: one line, the others go on. */
@@ -210,120 +205,66 @@ public class procinfo implements Callable<Integer> {
         return "VSZ=" + c.vszBytes() / 1024 + " kiB, RSS=" + c.rssPages() * k + " kiB, SWAP=" + c.swapPages() * k + " kiB";
     }
 
-    /** Writes the per-page lines with a reused builder; flag names are cached (few distinct combinations). */
-    static final class PageLines {
-        private final PrintWriter out;
-        private final boolean hasFlags;
-        private final StringBuilder sb = new StringBuilder(256);
-        private final String[] pagemapNames = new String[32];
-        private final Long2ObjectOpenHashMap<String> flagNames = new Long2ObjectOpenHashMap<>();
-        private long pages;
 
-        PageLines(PrintWriter out, boolean hasFlags) {
-            this.out = out;
-            this.hasFlags = hasFlags;
-        }
-
-        void line(String s) {
-            out.write(s);
-            out.write('\n');
-        }
-
-        void page(long vaddr, long entry, long flags, long count) {
-            // a reader that went away (| head) ends the dump instead of formatting millions of lines for nothing
-            if ((++pages & 0x3fff) == 0 && out.checkError()) throw new OutputClosed();
-            sb.setLength(0);
-            if (PageMap.present(entry)) {
-                sb.append("PFN=0x");
-                hex(sb, PageMap.pfn(entry), 10);
-                sb.append(' ').append(pagemapNames(entry)).append(" / ");
-                if (!hasFlags || !KPageFlags.known(flags)) {
-                    sb.append('?');
-                } else {
-                    String n = flagNames.get(flags);
-                    if (n == null) {
-                        n = KPageFlags.names(flags);
-                        flagNames.put(flags, n);
-                    }
-                    sb.append(n);
-                }
-            } else {
-                sb.append("SWAP=").append(PageMap.swapType(entry)).append(": 0x");
-                hex(sb, PageMap.swapOffset(entry), 1);
-            }
-            sb.append('\n');
-            out.append(sb);
-        }
-
-        private String pagemapNames(long entry) {
-            int key = (int) (entry >>> 59 & 0x1c) | (PageMap.exclusive(entry) ? 2 : 0) | (PageMap.softDirty(entry) ? 1 : 0);
-            String s = pagemapNames[key];
-            if (s == null) {
-                s = PageMap.flagNames(entry);
-                pagemapNames[key] = s;
-            }
-            return s;
-        }
-
-        private static void hex(StringBuilder sb, long v, int minDigits) {
-            String h = Long.toHexString(v);
-            for (int i = h.length(); i < minDigits; i++) sb.append('0');
-            sb.append(h);
-        }
+    /** A row of the summary: a mapping, or the total (mapping null). */
+    record Row(Maps.Mapping mapping, MappingPages.PageCounts counts) {
     }
 
-    private static final String[] COLUMNS = {"address", "perms", "vsz_kiB", "rss_kiB", "swap_kiB", "anon", "file", "shared",
-            "thp", "hugetlb", "dirty", "swapcache", "ksm", "zero", "pathname"};
+    /** Sizes and class counts: kiB in text, bytes in JSON; an unknown class "?" in text, null in JSON. */
+    static Columns<MappingPages.PageCounts> countColumns(long pageSize) {
+        long k = pageSize / 1024;
+        Columns<MappingPages.PageCounts> c = new Columns<MappingPages.PageCounts>()
+                .add("vsz_kiB", "vsz_bytes", MappingPages.PageCounts::vszBytes, n -> n.vszBytes() / 1024)
+                .add("rss_kiB", "rss_bytes", n -> n.rssPages() * pageSize, n -> n.rssPages() * k)
+                .add("swap_kiB", "swap_bytes", n -> n.swapPages() * pageSize, n -> n.swapPages() * k);
+        String[] names = {"anon", "file", "shared", "thp", "hugetlb", "dirty", "swapcache", "ksm", "zero"};
+        List<ToLongFunction<MappingPages.PageCounts>> pages = List.of(MappingPages.PageCounts::anonPages,
+                MappingPages.PageCounts::filePages, MappingPages.PageCounts::sharedPages, MappingPages.PageCounts::thpPages,
+                MappingPages.PageCounts::hugetlbPages, MappingPages.PageCounts::dirtyPages,
+                MappingPages.PageCounts::swapCachePages, MappingPages.PageCounts::ksmPages, MappingPages.PageCounts::zeroPages);
+        for (int i = 0; i < names.length; i++) {
+            ToLongFunction<MappingPages.PageCounts> f = pages.get(i);
+            c.add(names[i], names[i] + "_pages", n -> f.applyAsLong(n) < 0 ? null : f.applyAsLong(n),
+                    n -> f.applyAsLong(n) < 0 ? "?" : f.applyAsLong(n));
+        }
+        return c.jsonOnly("no_flags_pages", MappingPages.PageCounts::noFlagsPages);
+    }
+
+    /** One line per mapping (and the total): the text summary and each JSON mapping. */
+    static Columns<Row> summaryColumns(long pageSize) {
+        return new Columns<Row>()
+                .textOnly("address", r -> r.mapping() == null ? "total" : Long.toHexString(r.mapping().start()) + "-" + Long.toHexString(r.mapping().end()))
+                .jsonOnly("start", r -> "0x" + Long.toHexString(r.mapping().start()))
+                .jsonOnly("end", r -> "0x" + Long.toHexString(r.mapping().end()))
+                .add("perms", "perms", r -> r.mapping().perms(), r -> r.mapping() == null ? "" : r.mapping().perms())
+                .jsonOnly("inode", r -> r.mapping().inode())
+                .jsonOnly("pathname", r -> r.mapping().pathname())
+                .include(countColumns(pageSize), Row::counts)
+                .textOnly("pathname", r -> r.mapping() == null ? "" : r.mapping().pathname());
+    }
 
     private static void printSummary(PrintWriter out, Shown s, long pageSize) {
         out.println("pid " + s.pid() + " (" + Text.visible(s.comm()) + "): " + s.mappings().size()
                 + " mappings; anon..zero are counts of " + pageSize / 1024 + " kiB pages");
-        Table t = new Table(COLUMNS);
-        for (MappingPages mp : s.mappings()) {
-            Maps.Mapping m = mp.mapping();
-            t.row(summaryRow(Long.toHexString(m.start()) + "-" + Long.toHexString(m.end()), m.perms(), mp.counts(), pageSize,
-                    m.pathname()));
-        }
-        t.row(summaryRow("total", "", s.total(), pageSize, ""));
-        out.println(t.render());
+        List<Row> rows = new ArrayList<>();
+        for (MappingPages mp : s.mappings()) rows.add(new Row(mp.mapping(), mp.counts()));
+        rows.add(new Row(null, s.total()));
+        out.println(summaryColumns(pageSize).table(rows).render());
         if (s.total().noFlagsPages() > 0) {
             out.println(s.total().noFlagsPages() + " resident pages have no kpageflags data (a hole in the snapshot): in no class");
         }
         out.println();
     }
 
-    private static List<String> summaryRow(String address, String perms, MappingPages.PageCounts c, long pageSize, String path) {
-        long k = pageSize / 1024;
-        List<String> r = new ArrayList<>(List.of(address, perms, Long.toString(c.vszBytes() / 1024),
-                Long.toString(c.rssPages() * k), Long.toString(c.swapPages() * k)));
-        for (long n : new long[]{c.anonPages(), c.filePages(), c.sharedPages(), c.thpPages(), c.hugetlbPages(),
-                c.dirtyPages(), c.swapCachePages(), c.ksmPages(), c.zeroPages()}) {
-            r.add(n < 0 ? "?" : Long.toString(n));
-        }
-        r.add(path);
-        return r;
-    }
-
     private static Map<String, Object> toJson(List<Shown> shown, List<PidError> failures, long pageSize) {
         List<Object> processes = new ArrayList<>();
         for (Shown s : shown) {
-            List<Object> mappings = new ArrayList<>();
-            for (MappingPages mp : s.mappings()) {
-                Maps.Mapping m = mp.mapping();
-                Map<String, Object> o = new LinkedHashMap<>();
-                o.put("start", "0x" + Long.toHexString(m.start()));
-                o.put("end", "0x" + Long.toHexString(m.end()));
-                o.put("perms", m.perms());
-                o.put("inode", m.inode());
-                o.put("pathname", m.pathname());
-                o.putAll(countsJson(mp.counts(), pageSize));
-                mappings.add(o);
-            }
+            List<Object> mappings = summaryColumns(pageSize).json(s.mappings().stream().map(mp -> new Row(mp.mapping(), mp.counts())).toList());
             Map<String, Object> p = new LinkedHashMap<>();
             p.put("pid", s.pid());
             p.put("comm", s.comm());
             p.put("mappings", mappings);
-            p.put("total", countsJson(s.total(), pageSize));
+            p.put("total", countColumns(pageSize).json(s.total()));
             processes.add(p);
         }
         List<Object> errors = new ArrayList<>();
@@ -338,27 +279,5 @@ public class procinfo implements Callable<Integer> {
         doc.put("processes", processes);
         doc.put("errors", errors);
         return doc;
-    }
-
-    private static Map<String, Object> countsJson(MappingPages.PageCounts c, long pageSize) {
-        Map<String, Object> o = new LinkedHashMap<>();
-        o.put("vsz_bytes", c.vszBytes());
-        o.put("rss_bytes", c.rssPages() * pageSize);
-        o.put("swap_bytes", c.swapPages() * pageSize);
-        o.put("anon_pages", orNull(c.anonPages()));
-        o.put("file_pages", orNull(c.filePages()));
-        o.put("shared_pages", orNull(c.sharedPages()));
-        o.put("thp_pages", orNull(c.thpPages()));
-        o.put("hugetlb_pages", orNull(c.hugetlbPages()));
-        o.put("dirty_pages", orNull(c.dirtyPages()));
-        o.put("swapcache_pages", orNull(c.swapCachePages()));
-        o.put("ksm_pages", orNull(c.ksmPages()));
-        o.put("zero_pages", orNull(c.zeroPages()));
-        o.put("no_flags_pages", c.noFlagsPages());
-        return o;
-    }
-
-    private static Long orNull(long n) {
-        return n < 0 ? null : n;
     }
 }

@@ -56,6 +56,19 @@ public final class Columns<R> {
         return add(null, key, value, null);
     }
 
+    public Columns<R> textOnly(String header, Function<R, Object> text) {
+        return add(header, null, null, text);
+    }
+
+    /** The columns of part, each reading the part of a row that of gives. */
+    public <T> Columns<R> include(Columns<T> part, Function<R, T> of) {
+        for (Column<T> c : part.columns) {
+            add(c.header(), c.key(), c.value() == null ? null : r -> c.value().apply(of.apply(r)),
+                    c.text() == null ? null : r -> c.text().apply(of.apply(r)));
+        }
+        return this;
+    }
+
     public List<Column<R>> columns() {
         return List.copyOf(columns);
     }
@@ -75,12 +88,14 @@ public final class Columns<R> {
     /** One JSON object per row, keys in column order. */
     public List<Object> json(Iterable<R> rows) {
         List<Object> out = new ArrayList<>();
-        for (R r : rows) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            for (Column<R> c : columns) if (c.key() != null) m.put(c.key(), c.value().apply(r));
-            out.add(m);
-        }
+        for (R r : rows) out.add(json(r));
         return out;
+    }
+
+    public Map<String, Object> json(R row) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (Column<R> c : columns) if (c.key() != null) m.put(c.key(), c.value().apply(row));
+        return m;
     }
 
     private static Long orNull(long n) {
