@@ -60,10 +60,7 @@ public class connections implements Callable<Integer> {
     @Option(names = "--login-timeout", paramLabel = "SECONDS", defaultValue = "30", description = "Time limit of one connect (default: ${DEFAULT-VALUE}).")
     int loginTimeout;
 
-    @Mixin Options.Debug debug;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @Mixin Options.Common common;
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
@@ -137,8 +134,8 @@ public class connections implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = common.out();
+        PrintWriter err = common.err();
         if (count <= 0) throw new UsageError("COUNT must be a positive number, not " + count);
         if (holdSeconds < 0) throw new UsageError("--hold must not be negative");
         String url = jdbcUrl(connectString);

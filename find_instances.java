@@ -47,12 +47,10 @@ public class find_instances implements Callable<Integer> {
 
     @Mixin Options.Procfs procfs;
     @Mixin Options.Output output;
-    @Mixin Options.Debug debug;
+    @Mixin Options.Common common;
 
     static final String SQL = "+sql";
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
@@ -65,8 +63,8 @@ public class find_instances implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = common.out();
+        PrintWriter err = common.err();
         if (dbTimeoutSeconds <= 0) throw new UsageError("--db-timeout must be positive");
         if (sql != null && (sql.isBlank() || noDb)) {
             throw new UsageError(sql.isBlank() ? "--sql needs a query" : "--sql cannot run with --no-db");

@@ -82,12 +82,10 @@ public class processes2png implements Callable<Integer> {
     Integer threads;
 
     @Mixin Options.Procfs procfs;
-    @Mixin Options.Debug debug;
+    @Mixin Options.Common common;
 
     enum Colour { flags, groups }
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
 
     static {
         // also when run as a plain jar without the //JAVA_OPTIONS line: never look for a display
@@ -110,8 +108,8 @@ public class processes2png implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = common.out();
+        PrintWriter err = common.err();
         Splitter splitter = splitter();
         if (maxSide < 1) throw new UsageError("--max-side must be at least 1");
         if (frames < 1) throw new UsageError("--frames must be at least 1");

@@ -54,10 +54,7 @@ public class procinfo implements Callable<Integer> {
     List<String> mappingFilters = new ArrayList<>();
 
     @Mixin Options.Procfs procfs;
-    @Mixin Options.Debug debug;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @Mixin Options.Common common;
 
     public static void main(String[] args) {
         CommandLine cl = commandLine();
@@ -81,8 +78,8 @@ public class procinfo implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = common.out();
+        PrintWriter err = common.err();
         boolean json = output.json();
         List<Long> addresses = new ArrayList<>();
         List<String> names = new ArrayList<>();

@@ -47,10 +47,7 @@ public class shmat implements Callable<Integer> {
     @Option(names = "--read-write", description = "Attach read-write instead of read-only (SHM_RDONLY). The memory is still not touched.")
     boolean readWrite;
 
-    @Mixin Options.Debug debug;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @Mixin Options.Common common;
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
@@ -67,8 +64,8 @@ public class shmat implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = common.out();
+        PrintWriter err = common.err();
         if (waitSeconds < 0) throw new Cli.UsageError("--wait must be 0 or more seconds");
         Map<Long, SysvShm.Segment> known = new LinkedHashMap<>();
         for (SysvShm.Segment s : SysvShm.parse(Files.readString(Path.of("/proc/sysvipc/shm")))) known.put(s.shmid(), s);

@@ -72,10 +72,7 @@ public class snap implements Callable<Integer> {
                     "variable keeps its name, its value dropped (PASSWORD=), so the archive still splits by VAR."})
     List<String> envKeep;
 
-    @Mixin Options.Debug debug;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @Mixin Options.Common common;
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
@@ -88,12 +85,11 @@ public class snap implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-        return 2;
+        return common.usage();
     }
 
     SnapshotWriter.Options options() {
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter err = common.err();
         Set<String> keep = null;
         if (envKeep != null) {
             keep = new TreeSet<>();
@@ -191,14 +187,14 @@ public class snap implements Callable<Integer> {
 
         @Override
         public Integer call() throws IOException {
-            PrintWriter out = top.spec.commandLine().getOut();
+            PrintWriter out = top.common.out();
             Path archive = top.archiveAsRoot(dir);
             Path parent = archive.getParent();
             if (Files.exists(archive)) throw new Failure(archive + " exists: refusing to overwrite it");
             if (!Files.isDirectory(parent)) throw new Failure("no such directory: " + parent);
             if (!Files.isWritable(parent)) throw new Failure("cannot write in " + parent);
             SnapshotWriter.Options opt = top.options();
-            removeStaleParts(parent, top.spec.commandLine().getErr());
+            removeStaleParts(parent, top.common.err());
             SnapshotWriter.Estimate est = SnapshotWriter.estimate(Path.of("/proc"), opt);
             long free = Files.getFileStore(parent).getUsableSpace();
             if (est.archiveBytes() > free) {
@@ -283,7 +279,7 @@ public class snap implements Callable<Integer> {
 
         @Override
         public Integer call() throws IOException {
-            PrintWriter out = top.spec.commandLine().getOut();
+            PrintWriter out = top.common.out();
             Path archive = top.archiveAsRoot(dir);
             SnapshotWriter.Options opt = top.options();
             SnapshotWriter.Estimate est = SnapshotWriter.estimate(Path.of("/proc"), opt);

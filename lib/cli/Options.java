@@ -13,6 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,10 +29,28 @@ public final class Options {
     private Options() {
     }
 
-    /** --debug: a stack trace instead of the one error line (Cli reads it from the parse result). */
-    public static final class Debug {
+    /** What every tool has: --debug (a stack trace instead of the one error line; Cli reads it), its stdout and stderr. */
+    public static final class Common {
         @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Show stack traces of errors.")
         public boolean debug;
+
+        @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+        CommandLine.Model.CommandSpec spec;
+
+        /** The configured stdout (UTF-8, its write errors kept: see Cli.configure). */
+        public PrintWriter out() {
+            return spec.commandLine().getOut();
+        }
+
+        public PrintWriter err() {
+            return spec.commandLine().getErr();
+        }
+
+        /** The command's usage on stdout, and the exit code of a command given without its subcommand. */
+        public int usage() {
+            spec.commandLine().usage(out());
+            return 2;
+        }
     }
 
     /** Output format of tools that print tables. */

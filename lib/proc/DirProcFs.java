@@ -78,7 +78,7 @@ public class DirProcFs implements ProcFs {
 
     @Override
     public boolean isLive() {
-        return false;
+        return live;
     }
 
     @Override
