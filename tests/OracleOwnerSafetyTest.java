@@ -29,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * Records are counted only when their parent is this JVM: other test runs on the machine may ask
  * these pmons too.
  */
+@NeedsRoot
 class OracleOwnerSafetyTest {
     static final String ATTACKER = "lmtest_atk";
     static final List<String> PLANTED = List.of("setpriv", "setsid", "env", "sqlplus");

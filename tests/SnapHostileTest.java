@@ -32,6 +32,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * trace, in bounded memory.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@NeedsRoot
 class SnapHostileTest {
     Path dir, small;
     Workload w;

@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * TrustedPath on real files (run as root, it chowns): who may have chosen each step of a program's
  * lookup, through symbolic links; and which pmon credentials name one owner to run sqlplus as.
  */
+@NeedsRoot
 class TrustedPathTest {
     static final int NOBODY = 65534;
     static Path base, home, tmpDir, tmpLink;
