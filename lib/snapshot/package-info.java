@@ -1,7 +1,8 @@
 /**
  * The snapshot format: a tar (ustar, PAX, GNU sparse 1.0) of /proc written by snap (SnapshotWriter,
- * TarWriter, SparseRegions) and read in place as a ProcFs (SnapshotArchive, TarReader); ProcRoot opens
- * whatever --procfs-root names (live /proc, extracted snapshot or archive).
+ * TarWriter, SparseRegions) and read in place as a ProcFs (SnapshotArchive, TarReader, GzipInput
+ * verifying the whole gzip stream); ProcRoot opens whatever --procfs-root names (live /proc,
+ * extracted snapshot or archive).
  * <p>May use: lib.proc, lib.text.
  */
 package lib.snapshot;

@@ -1,7 +1,9 @@
 //DEPS de.vandermeer:asciitable:0.3.2
 /**
  * Text in and out, knowing nothing of memory: the JSON reader and writer (depth-limited), box-drawn
- * tables, byte and duration units.
+ * tables (Table, TextTable), Columns (one description per table for every format), CSV, the
+ * Prometheus text format, byte and duration units (Units, Bytes), progress lines, and Text, which
+ * escapes other users' control characters.
  * <p>May use: the JDK and asciitable only. Used by every other package.
  */
 package lib.text;
