@@ -7,6 +7,7 @@
 import lib.cli.Cli;
 import lib.cli.Cli.Failure;
 import lib.cli.Cli.UsageError;
+import lib.cli.Options;
 import lib.groups.Filter;
 import lib.groups.GroupDiff;
 import lib.groups.GroupScan;
@@ -61,7 +62,7 @@ public class memstats implements Callable<Integer> {
             description = "Processes read in parallel (default: cores/2, at least 1; at most 4 per core).")
     Integer threads;
 
-    @Option(names = {"-f", "--filter"}, paramLabel = "EXPR", scope = ScopeType.INHERIT, converter = FilterConverter.class,
+    @Option(names = {"-f", "--filter"}, paramLabel = "EXPR", scope = ScopeType.INHERIT, converter = Options.FilterConverter.class,
             description = "Scan only the processes matching this filter, e.g. \"or(uid(0),comm(bash))\".")
     Filter filter = new Filter.True();
 
@@ -104,26 +105,6 @@ public class memstats implements Callable<Integer> {
     /** The configured command line (also used by the tests). */
     public static CommandLine commandLine() {
         return Cli.configure(new CommandLine(new memstats()), "memstats");
-    }
-
-    static final class FilterConverter implements CommandLine.ITypeConverter<Filter> {
-        public Filter convert(String value) {
-            try {
-                return Filter.parse(value);
-            } catch (Filter.ParseException e) {
-                throw new CommandLine.TypeConversionException(e.getMessage());
-            }
-        }
-    }
-
-    static final class CustomConverter implements CommandLine.ITypeConverter<Splitter.Custom> {
-        public Splitter.Custom convert(String value) {
-            try {
-                return Splitter.Custom.parse(value);
-            } catch (Filter.ParseException e) {
-                throw new CommandLine.TypeConversionException(e.getMessage());
-            }
-        }
     }
 
     @Override
@@ -172,7 +153,7 @@ public class memstats implements Callable<Integer> {
         @Option(names = {"-p", "--split-pids"}, paramLabel = "PID", split = ",", description = "These pids form one group, the rest is Other (repeatable).")
         List<Integer> splitPids = new ArrayList<>();
 
-        @Option(names = {"-c", "--split-custom"}, paramLabel = "F1,F2,...", converter = CustomConverter.class,
+        @Option(names = {"-c", "--split-custom"}, paramLabel = "F1,F2,...", converter = Options.CustomConverter.class,
                 description = "Each filter is a group (first match wins), the rest is Other (repeatable).")
         List<Splitter.Custom> splitCustom = new ArrayList<>();
 

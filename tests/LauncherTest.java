@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** ./jbang: arguments passed exactly and never to a shell, any user (no home, nobody), no temporary leftovers. */
+@NeedsRoot
 class LauncherTest {
     static final Path REPO = Native.repoRoot();
     static final String PRINTARGS = "tests/support/launcher/printargs.java";

@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * memload (run as root by bench/workload.sh and the tests) in /dev/shm, where any user can plant a name first:
  * never through a link, never another user's file.
  */
+@NeedsRoot
 class MemloadTest {
     static final String PRECIOUS = "a file of root's that memload must never touch\n";
 

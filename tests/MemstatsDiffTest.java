@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * anonymous memory, a group that appeared and one that vanished; and of an archive against live /proc.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@NeedsRoot
 class MemstatsDiffTest {
     static final long MiB = Tool.MiB;
     static final long GROWTH = 48 * MiB;

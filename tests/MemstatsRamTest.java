@@ -21,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * while kpageflags is read), and a workload's known anonymous memory is in the mapped part of anonymous.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@NeedsRoot
 class MemstatsRamTest {
     static final long MiB = Tool.MiB;
     static final long WORKLOAD_ANON = 64 * MiB;

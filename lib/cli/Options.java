@@ -170,7 +170,7 @@ public final class Options {
         }
     }
 
-    static final class FilterConverter implements CommandLine.ITypeConverter<Filter> {
+    public static final class FilterConverter implements CommandLine.ITypeConverter<Filter> {
         public Filter convert(String value) {
             try {
                 return Filter.parse(value);
@@ -180,7 +180,7 @@ public final class Options {
         }
     }
 
-    static final class CustomConverter implements CommandLine.ITypeConverter<Splitter.Custom> {
+    public static final class CustomConverter implements CommandLine.ITypeConverter<Splitter.Custom> {
         public Splitter.Custom convert(String value) {
             try {
                 return Splitter.Custom.parse(value);
