@@ -108,14 +108,16 @@ class LauncherTest {
             Files.copy(REPO.resolve("jbang"), dir.resolve("jbang"));
             Files.setPosixFilePermissions(dir.resolve("jbang"), PosixFilePermissions.fromString("rwxr-xr-x"));
             Files.copy(REPO.resolve("memstats.java"), dir.resolve("memstats.java"));
-            Files.createDirectory(dir.resolve("lib"));
-            try (Stream<Path> s = Files.list(REPO.resolve("lib"))) {
-                for (Path f : s.toList()) Files.copy(f, dir.resolve("lib").resolve(f.getFileName()));
+            // lib/ with its packages (lib/proc, lib/pages, ...)
+            try (Stream<Path> s = Files.walk(REPO.resolve("lib"))) {
+                for (Path f : s.toList()) Files.copy(f, dir.resolve(REPO.relativize(f).toString()));
             }
             try (Stream<Path> s = Files.walk(dir)) {
-                for (Path f : s.toList()) f.toFile().setReadable(true, false);
+                for (Path f : s.toList()) {
+                    f.toFile().setReadable(true, false);
+                    if (Files.isDirectory(f)) f.toFile().setExecutable(true, false);
+                }
             }
-            Files.setPosixFilePermissions(dir.resolve("lib"), PosixFilePermissions.fromString("rwxr-xr-x"));
 
             List<String> cmd = new ArrayList<>(Commands.AS_NOBODY);
             cmd.addAll(Commands.cleanEnv(List.of(PATH, JAVA_HOME, "HOME=/nonexistent", "LC_ALL=C.UTF-8"),
