@@ -3,7 +3,7 @@
 /**
  * Pages and frames: one reader of u64 arrays (U64Reader) under pagemap, kpageflags and kpagecount, one
  * walk of a process pagemap over its mappings (PagemapWalker), page sets and their arithmetic (PageSet,
- * PageUnion), page classes, and what processes and SysV segments hold (ProcessPages, MappingPages,
+ * PageUnion, PageShares for mem_share), page classes, and what processes and SysV segments hold (ProcessPages, MappingPages,
  * SysvShmFrames, SysvShmPages), PagemapScan (the PAGEMAP_SCAN ioctl) and procinfo's page lines.
  * <p>May use: lib.proc, lib.text.
  */
