@@ -167,4 +167,30 @@ class ParsersTest {
         long[] uss = PageSet.exclusiveCounts(List.of(a, b, c));
         assertArrayEquals(new long[]{50, 10, 80}, uss);
     }
+
+    /** What Java makes of the kernel's ESRCH (a pagemap of a task without mm: a zombie here) counts as a process gone. */
+    @Test
+    void esrchFromPagemapMeansTheProcessIsGone() throws Exception {
+        // the inner sleep's parent never waits, so the inner one stays a zombie once killed
+        Process outer = new ProcessBuilder("/bin/sh", "-c", "/bin/sleep 60 & exec /bin/sleep 60").start();
+        try {
+            String children = "";
+            for (int i = 0; i < 100 && children.isBlank(); i++) {
+                Thread.sleep(20);
+                children = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + outer.pid() + "/task/" + outer.pid() + "/children"));
+            }
+            int zombie = Integer.parseInt(children.trim().split(" ")[0]);
+            new ProcessBuilder("/bin/kill", "-KILL", Integer.toString(zombie)).start().waitFor();
+            java.nio.file.Path stat = java.nio.file.Path.of("/proc/" + zombie + "/stat");
+            for (int i = 0; i < 100 && Stat.parse(java.nio.file.Files.readString(stat)).state() != 'Z'; i++) Thread.sleep(20);
+            java.io.IOException e = assertThrows(java.io.IOException.class,
+                    () -> java.nio.channels.FileChannel.open(java.nio.file.Path.of("/proc/" + zombie + "/pagemap")).close());
+            assertTrue(lib.proc.ProcFs.processGone(e), e.toString());
+            assertTrue(lib.proc.ProcFs.processGone(new java.io.IOException("No such process")), "a FileChannel read's form");
+            assertFalse(lib.proc.ProcFs.processGone(new java.nio.file.AccessDeniedException("/proc/1/pagemap")));
+            assertFalse(lib.proc.ProcFs.processGone(new java.io.IOException("Input/output error")));
+        } finally {
+            outer.destroyForcibly().waitFor();
+        }
+    }
 }

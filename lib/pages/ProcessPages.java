@@ -105,7 +105,7 @@ public final class ProcessPages {
             } catch (IOException e) {
                 discard();
                 // ESRCH and friends when the process exits between maps and pagemap (a zombie still has its /proc entry)
-                if (!proc.exists(pid) || exited(pid)) throw new ProcessInfo.VanishedException(pid, e);
+                if (ProcFs.processGone(e) || !proc.exists(pid) || exited(pid)) throw new ProcessInfo.VanishedException(pid, e);
                 throw e;
             } catch (RuntimeException e) {
                 discard();

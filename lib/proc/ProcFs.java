@@ -187,4 +187,14 @@ public interface ProcFs extends Closeable {
         long max = maxBytes(relativePath);
         return max < 0 ? 1L << 20 : max;
     }
+
+    /**
+     * The process is gone or going: its file vanished (ENOENT), or it has no mm any more (ESRCH, which
+     * fs/proc/base.c proc_mem_open gives for pagemap while the task exits, before it is a zombie).
+     */
+    static boolean processGone(IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException) return true;
+        String m = e instanceof java.nio.file.FileSystemException f ? f.getReason() : e.getMessage();
+        return m != null && m.endsWith("No such process");
+    }
 }

@@ -181,7 +181,7 @@ public final class SnapshotWriter {
             c = readProcess(dir);
         } catch (IOException e) {
             // NoSuchFile or ESRCH while the process exits
-            if (Files.exists(dir) && !(e instanceof NoSuchFileException)) throw e;
+            if (Files.exists(dir) && !ProcFs.processGone(e)) throw e;
             verbose("process " + pid + " vanished");
             return Outcome.VANISHED;
         }
