@@ -31,33 +31,38 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 
-@Command(name = "connections", mixinStandardHelpOptions = true, version = "connections 0.1",
-        description = {"Opens COUNT database connections and holds them, to measure the server memory per connection",
-                "(e.g. with memstats groups -c \"comm(postgres)\" before and during). Drivers on the classpath: ojdbc11, PostgreSQL."})
+@Command(name = "connections",
+        description = {"Opens COUNT database connections and holds them, to measure the server memory per connection "
+                + "(e.g. with memstats groups -c \"comm(postgres)\" before and during). Drivers on the classpath: ojdbc11, PostgreSQL."},
+        footer = {"Examples:", "  connections localhost:1521/ORCLPDB1 system - 50 --password-env ORA_PW",
+                "  connections jdbc:postgresql://127.0.0.1/postgres postgres - 20 --hold 60"})
 public class connections implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "CONNECT_STRING",
-            description = "EZConnect host:port/service (Oracle thin), a (DESCRIPTION=...) or a full jdbc: URL (any driver on the classpath).")
+            description = "EZConnect host:port/service (Oracle thin), a (DESCRIPTION=...) or a full jdbc: URL (any driver on the classpath)."
+                    + "%nExample: localhost:1521/ORCLPDB1")
     String connectString;
 
-    @Parameters(index = "1", paramLabel = "USER", description = "User name; sys connects as SYSDBA (Oracle).")
+    @Parameters(index = "1", paramLabel = "USER", description = "User name; sys connects as SYSDBA (Oracle).%nExample: system")
     String user;
 
     @Parameters(index = "2", paramLabel = "PASSWORD",
-            description = "The password, or - to take it from --password-env VAR or else to prompt for it (it then never shows in ps).")
+            description = "The password, or - to take it from --password-env VAR or else to prompt for it (it then never shows in ps)."
+                    + "%nExample: -")
     String password;
 
-    @Parameters(index = "3", paramLabel = "COUNT", description = "How many connections to open.")
+    @Parameters(index = "3", paramLabel = "COUNT", description = "How many connections to open.%nExample: 50")
     int count;
 
     @Option(names = "--hold", paramLabel = "SECONDS", defaultValue = "3600",
-            description = "Hold the connections this long, or until Ctrl-C (default: ${DEFAULT-VALUE}).")
+            description = "Hold the connections this long, or until Ctrl-C (default: ${DEFAULT-VALUE}).%nExample: --hold 60")
     long holdSeconds;
 
-    @Option(names = "--password-env", paramLabel = "VAR", description = "With PASSWORD -, read the password from this environment variable.")
+    @Option(names = "--password-env", paramLabel = "VAR", description = "With PASSWORD -, read the password from this environment variable."
+            + "%nExample: --password-env ORA_PW")
     String passwordEnv;
 
-    @Option(names = "--login-timeout", paramLabel = "SECONDS", defaultValue = "30", description = "Time limit of one connect (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--login-timeout", paramLabel = "SECONDS", defaultValue = "30", description = "Time limit of one connect (default: ${DEFAULT-VALUE}).%nExample: --login-timeout 10")
     int loginTimeout;
 
     @Mixin Options.Common common;

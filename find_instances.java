@@ -13,9 +13,9 @@ import lib.proc.ProcFs;
 import lib.proc.ProcessInfo;
 import lib.proc.SysvShm;
 import lib.text.Json;
-import lib.text.Table;
+import lib.text.TextTable;
 import lib.text.Text;
-import lib.text.Units;
+import lib.text.Bytes;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,19 +30,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "find_instances", mixinStandardHelpOptions = true, version = "find_instances 0.1",
-        description = {"Lists the Oracle instances of this host (processes named ora_pmon_SID / asm_pmon_SID) and, with --sql,",
-                "runs a query on each through its own home's sqlplus as its owner (/ as sysdba, / as sysasm for ASM). Run as root."})
+@Command(name = "find_instances",
+        description = {"Lists the Oracle instances of this host (processes named ora_pmon_SID / asm_pmon_SID) and, with --sql, "
+                + "runs a query on each through its own home's sqlplus as its owner (/ as sysdba, / as sysasm for ASM). Run as root."},
+        footer = {"Examples:", "  find_instances", "  find_instances --sql \"select name, value from v\\$sga\"", "  find_instances --no-db --format json"})
 public class find_instances implements Callable<Integer> {
 
-    @Option(names = "--sql", paramLabel = "\"select ...\"", description = "Run this query on every instance and print its rows under each sid.")
+    @Option(names = "--sql", paramLabel = "\"select ...\"", description = "Run this query on every instance and print its rows under each sid."
+            + "%nExample: --sql \"select instance_name, status from v\\$instance\"")
     String sql;
 
-    @Option(names = "--no-db", description = "Do not connect to the instances: figures from the OS only (source os).")
+    @Option(names = "--no-db", description = "Do not connect to the instances: figures from the OS only (source os).%nExample: --no-db")
     boolean noDb;
 
     @Option(names = "--db-timeout", paramLabel = "SECONDS", defaultValue = "20",
-            description = "Time limit of each instance's sqlplus (default: ${DEFAULT-VALUE}).")
+            description = "Time limit of each instance's sqlplus (default: ${DEFAULT-VALUE}).%nExample: --db-timeout 5")
     int dbTimeoutSeconds;
 
     @Mixin Options.Procfs procfs;
@@ -105,14 +107,16 @@ public class find_instances implements Callable<Integer> {
             out.println("No Oracle instance found");
             return;
         }
-        Table t = new Table("sid", "pid", "user", "home", "sga", "source");
+        TextTable t = new TextTable(TextTable.Column.label("sid"), TextTable.Column.count("pid", false), TextTable.Column.label("user"),
+                TextTable.Column.text("home"), TextTable.Column.bytes("sga", true), TextTable.Column.label("source"));
         for (InstanceFigures.Answer a : answers) {
             InstanceFigures f = a.figures();
             OracleInstance i = f.instance();
             t.row(i.sid(), i.pid(), users.getOrDefault(i.uid(), Integer.toString(i.uid())), i.home() == null ? "-" : i.home(),
-                    f.sgaBytes() < 0 ? "-" : Units.mb(f.sgaBytes()), f.source());
+                    f.sgaBytes(), f.source());
         }
-        out.println(t.render());
+        int width = Cli.outWidth(common.commandLine());
+        out.print(t.render(TextTable.Render.box(width)));
         if (sql == null) return;
         for (InstanceFigures.Answer a : answers) {
             Sqlplus.Section s = a.extra().get(SQL);
@@ -123,9 +127,9 @@ public class find_instances implements Callable<Integer> {
             } else if (s.rows().size() <= 1) {
                 out.println("  no rows");
             } else {
-                Table r = new Table(s.rows().get(0));
-                for (List<String> row : s.rows().subList(1, s.rows().size())) r.row(padded(row, s.rows().get(0).size()));
-                out.println(r.render());
+                TextTable r = new TextTable(s.rows().get(0).stream().map(TextTable.Column::text).toList());
+                for (List<String> row : s.rows().subList(1, s.rows().size())) r.row(padded(row, s.rows().get(0).size()).toArray());
+                out.print(r.render(TextTable.Render.box(width)));
             }
         }
     }

@@ -24,6 +24,7 @@ import lib.groups.Splitter;
 import lib.proc.Status;
 import lib.proc.SysvShm;
 import lib.pages.SysvShmPages;
+import lib.text.Progress;
 import lib.text.Table;
 import lib.text.Text;
 import lib.proc.Tmpfs;
@@ -48,7 +49,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "memstats", mixinStandardHelpOptions = true, version = "memstats 0.1",
+@Command(name = "memstats",
         description = {"Memory of groups of processes: the physical pages (RSS) a group holds, and those only it holds (USS),",
                 "by set arithmetic on page frames from /proc/PID/pagemap. Needs root on a live system."},
         subcommands = {memstats.Single.class, memstats.Groups.class, memstats.Ram.class, memstats.Diff.class})
@@ -232,8 +233,10 @@ public class memstats implements Callable<Integer> {
             long limit = memLimitBytes(proc, meminfo);
             int nThreads = threadCount(err);
             if (!json) {
-                err.println("Memory limit: " + limit / (1024 * 1024) + " MiB");
-                err.println("Using " + nThreads + " threads");
+                // these are about this machine, also when it reads a snapshot made elsewhere
+                String here = proc.isLive() ? "" : " (this machine's: the snapshot is only read)";
+                err.println("Memory limit: " + (limit > 0 ? Units.mb(limit) : "none") + here);
+                err.println("Using " + nThreads + (nThreads == 1 ? " thread" : " threads") + here);
                 err.println("Scanning " + sel.toScan().size() + " processes");
                 err.flush();
             }
@@ -247,15 +250,13 @@ public class memstats implements Callable<Integer> {
             Sections sections = new Sections(tmpfs, shm,
                     OracleInstance.sidsBySegment(proc, instances.stream().map(InstanceFigures::instance).toList()),
                     meminfo, pageSize);
-            boolean tty = System.console() != null && !json;
-            GroupScan.Options opt = new GroupScan.Options(nThreads, limit, log, tty ? (d, n) -> {
-                if (d % 10 == 0 || d == n) {
-                    err.print("\rScanned " + d + "/" + n);
-                    if (d == n) err.print("\r\033[K");
-                    err.flush();
-                }
-            } : null);
-            GroupScan.Result result = GroupScan.run(proc, sel, splitters, segments, pageSize, opt);
+            GroupScan.Result result;
+            // a progress line on a terminal's stderr; lines said meanwhile go above it
+            try (Progress progress = Cli.progress(spec.commandLine(), "Scanning", sel.toScan().size(), "processes")) {
+                GroupScan.Options opt = new GroupScan.Options(nThreads, limit,
+                        line -> { if (progress == Progress.OFF) log.accept(line); else progress.println(Text.visible(line)); }, progress);
+                result = GroupScan.run(proc, sel, splitters, segments, pageSize, opt);
+            }
             RamAccount.Result ram = ramMode == RamMode.WITH ? ramAccount(proc, result, pageSize, nThreads) : null;
             if (json) {
                 Map<String, Object> doc = toJson(sections, result);

@@ -25,6 +25,9 @@ import lib.proc.Meminfo;
 import lib.proc.ProcFs;
 import lib.proc.SysvShm;
 import lib.text.Text;
+import lib.cli.UnitOptions;
+import lib.text.Progress;
+import lib.text.TextTable;
 import lib.text.Units;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -48,41 +51,49 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 
-@Command(name = "processes2png", mixinStandardHelpOptions = true, version = "processes2png 0.1",
-        description = {"A picture of physical memory: the RAM frames of /proc/iomem along a Hilbert curve (nearby frames",
-                "stay nearby), coloured by what /proc/kpageflags says they hold or by the group of processes",
-                "mapping them; frames mapped by processes bright, the others dim. PNG, or an animated GIF over time.",
-                "Needs root on a live system."})
+@Command(name = "processes2png",
+        description = {"A picture of physical memory: the RAM frames of /proc/iomem along a Hilbert curve (nearby frames "
+                + "stay nearby), coloured by what /proc/kpageflags says they hold or by the group of processes "
+                + "mapping them; frames mapped by processes bright, the others dim. PNG, or an animated GIF over time. "
+                + "Needs root on a live system."},
+        footer = {"Examples:", "  processes2png -o ram.png", "  processes2png --color groups -u -o users.png",
+                "  processes2png --frames 10 --interval 2 -o ram.gif"})
 public class processes2png implements Callable<Integer> {
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Image to write: .png, or .gif (needed for --frames > 1); - writes a PNG (a GIF with --frames > 1) to stdout and the legend to stderr. Default: processes.png, or processes.gif with --frames.")
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Image to write: .png, or .gif (needed for --frames > 1); "
+            + "- writes a PNG (a GIF with --frames > 1) to stdout and the legend to stderr. Default: processes.png, or "
+            + "processes.gif with --frames.%nExample: -o /tmp/ram.png")
     String output;
 
     @Option(names = "--color", paramLabel = "flags|groups", defaultValue = "flags",
-            description = "flags: each frame by its page class (kpageflags); groups: by the group of processes mapping it (with one of -u, -e, -p, -c). Default: ${DEFAULT-VALUE}.")
+            description = "flags: each frame by its page class (kpageflags); groups: by the group of processes mapping it "
+                    + "(with one of -u, -e, -p, -c). Default: ${DEFAULT-VALUE}.%nExample: --color groups -u")
     Colour colour;
 
     @Mixin Options.Splits splits;
     @Mixin Options.Filtering filtering;
 
     @Option(names = "--max-side", paramLabel = "PIXELS", defaultValue = "2048",
-            description = "Largest side of the curve square (rounded down to a power of two); with more frames than pixels each pixel summarises a block of frames. Default: ${DEFAULT-VALUE}.")
+            description = "Largest side of the curve square (rounded down to a power of two); with more frames than pixels "
+                    + "each pixel summarises a block of frames. Default: ${DEFAULT-VALUE}.%nExample: --max-side 1024")
     int maxSide;
 
-    @Option(names = "--frames", paramLabel = "N", defaultValue = "1", description = "Pictures to take; more than one makes an animated GIF.")
+    @Option(names = "--frames", paramLabel = "N", defaultValue = "1", description = "Pictures to take; more than one makes an animated GIF.%nExample: --frames 10")
     int frames;
 
-    @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "1", description = "Time between pictures, also the GIF's delay. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "1", description = "Time between pictures, also the GIF's delay. Default: ${DEFAULT-VALUE}."
+            + "%nExample: --interval 0.5")
     double interval;
 
-    @Option(names = "--no-legend", description = "No legend panel in the image (it is printed on stdout anyway).")
+    @Option(names = "--no-legend", description = "No legend panel in the image (it is printed on stdout anyway).%nExample: --no-legend")
     boolean noLegend;
 
-    @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Threads reading processes and kpageflags (default: cores; at most 4 per core).")
+    @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Threads reading processes and kpageflags (default: cores; at most 4 per core).%nExample: -t 2")
     Integer threads;
 
     @Mixin Options.Procfs procfs;
     @Mixin Options.Common common;
+    @Mixin UnitOptions units;
 
     enum Colour { flags, groups }
 
@@ -158,7 +169,9 @@ public class processes2png implements Callable<Integer> {
                 bytes = Files.size(target);
             }
             legend.println(last.summary());
-            legend.println(last.table().render());
+            // the legend table fits the terminal it goes to (stdout, or stderr with the image on stdout)
+            int width = toStdout ? Math.max(Cli.errWidth(common.commandLine()), 0) : Cli.outWidth(common.commandLine());
+            legend.print(last.table().render(TextTable.Render.box(width <= 0 ? TextTable.UNLIMITED : width).withUnits(units.units(false))));
             legend.flush();
             err.printf("Wrote %s (%dx%d, %d frame%s, %d bytes) in %s%n", where, last.image().getWidth(), last.image().getHeight(),
                     frames, frames == 1 ? "" : "s", bytes, Units.duration(System.nanoTime() - t0));
@@ -230,8 +243,12 @@ public class processes2png implements Callable<Integer> {
                     Meminfo.parse(proc.readString("meminfo")), s.pageSize(), false, log)
                     .stream().map(SysvShmPages.SegmentPages::corrected).toList();
         }
-        GroupScan.Options opt = new GroupScan.Options(Math.max(1, s.threads()), Options.Scan.byDefault(), log, null);
-        GroupScan.Result scan = GroupScan.run(proc, sel, List.of(sp), segments, s.pageSize(), opt);
+        GroupScan.Result scan;
+        try (Progress progress = Cli.progress(common.commandLine(), "Reading", sel.toScan().size(), "processes")) {
+            GroupScan.Options opt = new GroupScan.Options(Math.max(1, s.threads()), Options.Scan.byDefault(),
+                    line -> progress.println(Text.visible(line), s.err()), progress);
+            scan = GroupScan.run(proc, sel, List.of(sp), segments, s.pageSize(), opt);
+        }
         GroupScan.Split split = scan.splits().get(0);
         List<GroupScan.GroupStats> groups = split.groups();
         LongOpenHashSet shmids = new LongOpenHashSet();
@@ -247,7 +264,7 @@ public class processes2png implements Callable<Integer> {
             PageSet mapped = groups.isEmpty() ? new PageSet() : framesOf(split, groups.get(0), shmFrames);
             picture = new FramePicture(s.layout(), Legends.classPalette());
             counts = FrameScan.run(proc, picture, new FrameScan.ByClass(mapped), s.threads());
-            shot = Legends.classLegend(picture, counts, s.pageSize(), scanned, when, s.legendInImage());
+            shot = Legends.classLegend(picture, counts, s.pageSize(), scanned, when, s.legendInImage(), units.units(false));
         } else {
             List<GroupScan.GroupStats> coloured = groups.stream().filter(g -> g.memRss() > 0 || g.shmids().length > 0).toList();
             List<PageSet> sets = new ArrayList<>();
@@ -258,7 +275,8 @@ public class processes2png implements Callable<Integer> {
             }
             picture = new FramePicture(s.layout(), Legends.groupPalette(sets.size()));
             counts = FrameScan.run(proc, picture, new FrameScan.ByGroup(sets), s.threads());
-            shot = Legends.groupLegend(picture, counts, s.pageSize(), split.name(), groups, coloured, scanned, when, s.legendInImage());
+            shot = Legends.groupLegend(picture, counts, s.pageSize(), split.name(), groups, coloured, scanned, when, s.legendInImage(),
+                    units.units(false));
         }
         s.err().printf("%sread %s in %s, %d frames' flags in %s%n", when.isEmpty() ? "" : when + ": ", scanned,
                 Units.duration(t1 - t0), counts.total(), Units.duration(System.nanoTime() - t1));

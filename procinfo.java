@@ -12,6 +12,9 @@ import lib.proc.ProcFs;
 import lib.proc.ProcessInfo;
 import lib.text.Json;
 import lib.text.Columns;
+import lib.cli.TableOptions;
+import lib.text.Bytes;
+import lib.text.TextTable;
 import lib.text.Text;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -32,29 +35,34 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.ToLongFunction;
 
-@Command(name = "procinfo", mixinStandardHelpOptions = true, version = "procinfo 0.1",
+@Command(name = "procinfo",
         description = {"One process in detail: for each mapping of each PID, every resident page (physical frame with "
                 + "its pagemap and kpageflags flags) or swapped page (swap type and offset), then per mapping "
                 + "VSZ/RSS/SWAP and a total. --summary gives one line per mapping with page counts by class instead. "
                 + "RSS counts the resident pages but the zero page, as the kernel's Rss does, plus hugetlb pages (which smaps shows apart, as *_Hugetlb). "
-                + "Needs root on a live system.", ""})
+                + "Needs root on a live system.", ""},
+        footer = {"Examples:", "  procinfo --summary $$", "  procinfo -s --sort rss --columns start,rss,anon,pathname 1",
+                "  procinfo -m '[heap]' $$ | head"})
 public class procinfo implements Callable<Integer> {
 
-    @Parameters(arity = "1..*", paramLabel = "PID", description = "Processes to show.")
+    @Parameters(arity = "1..*", paramLabel = "PID", description = "Processes to show.%nExample: 1")
     List<Integer> pids;
 
     @Option(names = {"-s", "--summary"},
-            description = "Per mapping one line: VSZ, RSS, swap and pages by class (anon, file, shared, THP, hugetlb, dirty, swap cache, KSM, zero page), then totals.")
+            description = "Per mapping one line: VSZ, RSS, swap and pages by class (anon, file, shared, THP, hugetlb, dirty, "
+                    + "swap cache, KSM, zero page), then totals. --format tsv implies it.%nExample: -s")
     boolean summary;
 
     @Mixin Options.Output output;
 
     @Option(names = {"-m", "--mapping"}, paramLabel = "ADDR|NAME",
-            description = "Only the mappings containing address ADDR (0x...) or whose path contains NAME (repeatable).")
+            description = "Only the mappings containing address ADDR (0x...) or whose path contains NAME (repeatable)."
+                    + "%nExample: -m libc")
     List<String> mappingFilters = new ArrayList<>();
 
     @Mixin Options.Procfs procfs;
     @Mixin Options.Common common;
+    @Mixin TableOptions table;
 
     public static void main(String[] args) {
         CommandLine cl = commandLine();
@@ -80,7 +88,9 @@ public class procinfo implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = common.out();
         PrintWriter err = common.err();
-        boolean json = output.json();
+        boolean json = output.json(), tsv = output.format == Options.Format.tsv;
+        table.check(summaryColumns(4096).textColumns());
+        TextTable.Render how = table.render(tsv, Cli.outWidth(common.commandLine()));
         List<Long> addresses = new ArrayList<>();
         List<String> names = new ArrayList<>();
         for (String f : mappingFilters) {
@@ -104,7 +114,7 @@ public class procinfo implements Callable<Integer> {
                             : reader.hasFlags() ? "kpagecount" : "kpageflags";
                     err.println("procinfo: " + proc.description() + " has no " + missing + ": page classes that need it are shown as ?");
                 }
-                PageLines lines = summary || json ? null : new PageLines(out, reader.hasFlags());
+                PageLines lines = summary || json || tsv ? null : new PageLines(out, reader.hasFlags());
                 for (int pid : pids) {
                     try {
                         Shown s = show(proc, reader, pid, addresses, names, lines);
@@ -113,7 +123,7 @@ public class procinfo implements Callable<Integer> {
                         } else if (json) {
                             shown.add(s);
                         } else {
-                            printSummary(out, s, pageSize);
+                            printSummary(out, s, pageSize, how);
                         }
                         if (!proc.exists(pid)) { // a snapshot keeps every pid it shows
                             failures.add(new PidError(pid, "pid " + pid + " vanished while being read: its figures are incomplete"));
@@ -199,7 +209,7 @@ public class procinfo implements Callable<Integer> {
 
     static String stats(MappingPages.PageCounts c, long pageSize) {
         long k = pageSize / 1024;
-        return "VSZ=" + c.vszBytes() / 1024 + " kiB, RSS=" + c.rssPages() * k + " kiB, SWAP=" + c.swapPages() * k + " kiB";
+        return "VSZ=" + c.vszBytes() / 1024 + " KiB, RSS=" + c.rssPages() * k + " KiB, SWAP=" + c.swapPages() * k + " KiB";
     }
 
 
@@ -207,46 +217,48 @@ public class procinfo implements Callable<Integer> {
     record Row(Maps.Mapping mapping, MappingPages.PageCounts counts) {
     }
 
-    /** Sizes and class counts: kiB in text, bytes in JSON; an unknown class "?" in text, null in JSON. */
+    /**
+     * Sizes and class counts: sizes in the units asked for in text, bytes in JSON; an unknown class "-" in text, null
+     * in JSON. Every column adds up over a process's mappings (disjoint ranges of its address space): the total row.
+     */
     static Columns<MappingPages.PageCounts> countColumns(long pageSize) {
-        long k = pageSize / 1024;
         Columns<MappingPages.PageCounts> c = new Columns<MappingPages.PageCounts>()
-                .add("vsz_kiB", "vsz_bytes", MappingPages.PageCounts::vszBytes, n -> n.vszBytes() / 1024)
-                .add("rss_kiB", "rss_bytes", n -> n.rssPages() * pageSize, n -> n.rssPages() * k)
-                .add("swap_kiB", "swap_bytes", n -> n.swapPages() * pageSize, n -> n.swapPages() * k);
+                .bytes("vsz", "vsz_bytes", MappingPages.PageCounts::vszBytes).sums()
+                .bytes("rss", "rss_bytes", n -> n.rssPages() * pageSize).sums()
+                .bytes("swap", "swap_bytes", n -> n.swapPages() * pageSize).sums();
         String[] names = {"anon", "file", "shared", "thp", "hugetlb", "dirty", "swapcache", "ksm", "zero"};
         List<ToLongFunction<MappingPages.PageCounts>> pages = List.of(MappingPages.PageCounts::anonPages,
                 MappingPages.PageCounts::filePages, MappingPages.PageCounts::sharedPages, MappingPages.PageCounts::thpPages,
                 MappingPages.PageCounts::hugetlbPages, MappingPages.PageCounts::dirtyPages,
                 MappingPages.PageCounts::swapCachePages, MappingPages.PageCounts::ksmPages, MappingPages.PageCounts::zeroPages);
-        for (int i = 0; i < names.length; i++) {
-            ToLongFunction<MappingPages.PageCounts> f = pages.get(i);
-            c.add(names[i], names[i] + "_pages", n -> f.applyAsLong(n) < 0 ? null : f.applyAsLong(n),
-                    n -> f.applyAsLong(n) < 0 ? "?" : f.applyAsLong(n));
-        }
+        for (int i = 0; i < names.length; i++) c.countOrUnknown(names[i], names[i] + "_pages", pages.get(i)).sums();
         return c.jsonOnly("no_flags_pages", MappingPages.PageCounts::noFlagsPages);
     }
 
-    /** One line per mapping (and the total): the text summary and each JSON mapping. */
+    /** One line per mapping: the text summary (a totals row under it) and each JSON mapping. */
     static Columns<Row> summaryColumns(long pageSize) {
         return new Columns<Row>()
-                .textOnly("address", r -> r.mapping() == null ? "total" : Long.toHexString(r.mapping().start()) + "-" + Long.toHexString(r.mapping().end()))
+                .textOnly("start", r -> Long.toHexString(r.mapping().start())).whole()
                 .jsonOnly("start", r -> "0x" + Long.toHexString(r.mapping().start()))
                 .jsonOnly("end", r -> "0x" + Long.toHexString(r.mapping().end()))
-                .add("perms", "perms", r -> r.mapping().perms(), r -> r.mapping() == null ? "" : r.mapping().perms())
+                .add("perms", "perms", r -> r.mapping().perms(), r -> r.mapping().perms()).whole()
                 .jsonOnly("inode", r -> r.mapping().inode())
                 .jsonOnly("pathname", r -> r.mapping().pathname())
                 .include(countColumns(pageSize), Row::counts)
-                .textOnly("pathname", r -> r.mapping() == null ? "" : r.mapping().pathname());
+                .textOnly("pathname", r -> r.mapping().pathname());
     }
 
-    private static void printSummary(PrintWriter out, Shown s, long pageSize) {
-        out.println("pid " + s.pid() + " (" + Text.visible(s.comm()) + "): " + s.mappings().size()
-                + " mappings; anon..zero are counts of " + pageSize / 1024 + " kiB pages");
+    /** The summary table (sizes in --units, the mapping's start; its size is vsz), then its totals row. */
+    private void printSummary(PrintWriter out, Shown s, long pageSize, TextTable.Render how) {
+        boolean tsv = how.style() == TextTable.Style.TSV;
+        if (!tsv) {
+            out.println("pid " + s.pid() + " (" + Text.visible(s.comm()) + "): " + s.mappings().size()
+                    + " mappings; anon..zero are counts of " + Bytes.AUTO.format(pageSize) + " pages");
+        }
         List<Row> rows = new ArrayList<>();
         for (MappingPages mp : s.mappings()) rows.add(new Row(mp.mapping(), mp.counts()));
-        rows.add(new Row(null, s.total()));
-        out.println(summaryColumns(pageSize).table(rows).render());
+        out.print(table.apply(summaryColumns(pageSize).table(rows)).render(how));
+        if (tsv) return;
         if (s.total().noFlagsPages() > 0) {
             out.println(s.total().noFlagsPages() + " resident pages have no kpageflags data (a hole in the snapshot): in no class");
         }

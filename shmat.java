@@ -8,8 +8,8 @@ import lib.cli.Cli;
 import lib.cli.Options;
 import lib.proc.Libc;
 import lib.proc.SysvShm;
-import lib.text.Table;
-import lib.text.Units;
+import lib.text.TextTable;
+import lib.text.Bytes;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,24 +27,25 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-@Command(name = "shmat", mixinStandardHelpOptions = true, version = "shmat 0.1",
+@Command(name = "shmat",
         description = {"Attach SysV shared memory segments (all, or the SHMIDs given) to this process, print key, shmid, "
                 + "size and address of each, hold them for --wait seconds or until Ctrl-C, then detach. Read-only by default; "
                 + "the memory is never touched, so attaching faults no page in.",
                 "",
                 "What for: to make segments visible in a process (procinfo <pid of shmat> shows their pages), and to see "
                 + "what memstats says about a segment with one more attacher. Needs root (or the segment's permissions) "
-                + "for segments of other users.", ""})
+                + "for segments of other users.", ""},
+        footer = {"Examples:", "  shmat -w 600", "  shmat --read-write 32768"})
 public class shmat implements Callable<Integer> {
 
-    @Parameters(arity = "0..*", paramLabel = "SHMID", description = "Segments to attach (default: every segment in /proc/sysvipc/shm).")
+    @Parameters(arity = "0..*", paramLabel = "SHMID", description = "Segments to attach (default: every segment in /proc/sysvipc/shm).%nExample: 32768")
     List<Integer> shmids = new ArrayList<>();
 
     @Option(names = {"-w", "--wait"}, paramLabel = "SECONDS", defaultValue = "60",
-            description = "How long to stay attached (default: ${DEFAULT-VALUE}); Ctrl-C detaches earlier.")
+            description = "How long to stay attached (default: ${DEFAULT-VALUE}); Ctrl-C detaches earlier.%nExample: -w 600")
     long waitSeconds;
 
-    @Option(names = "--read-write", description = "Attach read-write instead of read-only (SHM_RDONLY). The memory is still not touched.")
+    @Option(names = "--read-write", description = "Attach read-write instead of read-only (SHM_RDONLY). The memory is still not touched.%nExample: --read-write")
     boolean readWrite;
 
     @Mixin Options.Common common;
@@ -78,14 +79,15 @@ public class shmat implements Callable<Integer> {
         }
         int flags = readWrite ? 0 : Libc.SHM_RDONLY;
         List<Attachment> attached = new ArrayList<>();
-        Table table = new Table("key", "shmid", "size", "ptr");
+        TextTable table = new TextTable(TextTable.Column.label("key"), TextTable.Column.count("shmid", false),
+                TextTable.Column.bytes("size", true), TextTable.Column.label("ptr"));
         int failed = 0;
         for (long id : wanted) {
             try {
                 Pointer p = Libc.INSTANCE.shmat((int) id, null, flags);
                 attached.add(new Attachment(id, p));
                 SysvShm.Segment s = known.get(id);
-                table.row(s != null ? String.format("0x%08x", s.key()) : "?", id, s != null ? Units.mb(s.sizeBytes()) : "?",
+                table.row(s != null ? String.format("0x%08x", s.key()) : "?", id, s != null ? s.sizeBytes() : null,
                         "0x" + Long.toHexString(Pointer.nativeValue(p)));
             } catch (LastErrorException e) {
                 failed++;
@@ -96,7 +98,7 @@ public class shmat implements Callable<Integer> {
             err.flush();
             return 1;
         }
-        out.println(table.render());
+        out.print(table.render(TextTable.Render.box(Cli.outWidth(common.commandLine()))));
         AtomicBoolean detached = new AtomicBoolean();
         if (Cli.failure(out) != null) {
             // nobody learns where the segments are: no point holding them (the line saying why comes from Cli)

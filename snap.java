@@ -9,6 +9,8 @@ import lib.cli.Options;
 import lib.cli.Cli.UsageError;
 import lib.snapshot.SnapshotWriter;
 import lib.snapshot.TarWriter;
+import lib.text.Bytes;
+import lib.text.Progress;
 import lib.text.Units;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -41,22 +43,25 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPOutputStream;
 
-@Command(name = "snap", mixinStandardHelpOptions = true, version = snap.VERSION,
-        description = {"Capture a box's memory state (/proc: processes, pagemaps, kpageflags, kpagecount) into one",
-                "DIR.tar.gz, streamed with no temporary copy, to analyse anywhere: memstats --procfs-root DIR.tar.gz.",
-                "Needs root."},
+@Command(name = "snap",
+        description = {"Capture a box's memory state (/proc: processes, pagemaps, kpageflags, kpagecount) into one "
+                + "DIR.tar.gz, streamed with no temporary copy, to analyse anywhere: memstats --procfs-root DIR.tar.gz. "
+                + "Needs root."},
+        footer = {"Examples:", "  snap test", "  snap run /var/tmp/snap-$(hostname)",
+                "  memstats --procfs-root /var/tmp/snap-$(hostname).tar.gz groups -u"},
         subcommands = {snap.Run.class, snap.Test.class})
 public class snap implements Callable<Integer> {
     static final String VERSION = "snap 0.1";
 
-    @Option(names = "--skip-processes", scope = ScopeType.INHERIT, description = "Capture only the kernel-wide files (kpageflags, meminfo...).")
+    @Option(names = "--skip-processes", scope = ScopeType.INHERIT, description = "Capture only the kernel-wide files (kpageflags, meminfo...).%nExample: --skip-processes")
     boolean skipProcesses;
 
     @Option(names = "--skip-shm-pagemap", scope = ScopeType.INHERIT,
-            description = "Leave the SysV shared memory ranges out of the pagemaps (much smaller with a large SGA).")
+            description = "Leave the SysV shared memory ranges out of the pagemaps (much smaller with a large SGA)."
+                    + "%nExample: --skip-shm-pagemap")
     boolean skipShmPagemap;
 
-    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, description = "Log every process captured.")
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, description = "Log every process captured.%nExample: -v")
     boolean verbose;
 
     @Option(names = "--gzip-level", scope = ScopeType.INHERIT, hidden = true, defaultValue = "1",
@@ -88,7 +93,8 @@ public class snap implements Callable<Integer> {
         return common.usage();
     }
 
-    SnapshotWriter.Options options() {
+    /** The capture's options; lines it says go above the progress line when there is one. */
+    SnapshotWriter.Options options(Progress progress) {
         PrintWriter err = common.err();
         Set<String> keep = null;
         if (envKeep != null) {
@@ -102,11 +108,8 @@ public class snap implements Callable<Integer> {
         }
         return new SnapshotWriter.Options(skipProcesses, skipShmPagemap, (int) ProcessHandle.current().pid(),
                 keepMiB << 20, keep, line -> {
-            if (verbose || !line.startsWith("process ")) {
-                err.println(line);
-                err.flush();
-            }
-        });
+            if (verbose || !line.startsWith("process ")) progress.println(line, err);
+        }, progress);
     }
 
     /** The archive of DIR, once we know we run as root. */
@@ -182,7 +185,7 @@ public class snap implements Callable<Integer> {
         @ParentCommand
         snap top;
 
-        @Parameters(paramLabel = "DIR", description = "Snapshot name, e.g. /var/tmp/snap-$(hostname): writes /var/tmp/snap-HOST.tar.gz.")
+        @Parameters(paramLabel = "DIR", description = "Snapshot name: writes DIR.tar.gz.%nExample: /var/tmp/snap-$(hostname)")
         String dir;
 
         @Override
@@ -193,13 +196,13 @@ public class snap implements Callable<Integer> {
             if (Files.exists(archive)) throw new Failure(archive + " exists: refusing to overwrite it");
             if (!Files.isDirectory(parent)) throw new Failure("no such directory: " + parent);
             if (!Files.isWritable(parent)) throw new Failure("cannot write in " + parent);
-            SnapshotWriter.Options opt = top.options();
+            SnapshotWriter.Options opt = top.options(Progress.OFF);
             removeStaleParts(parent, top.common.err());
             SnapshotWriter.Estimate est = SnapshotWriter.estimate(Path.of("/proc"), opt);
             long free = Files.getFileStore(parent).getUsableSpace();
             if (est.archiveBytes() > free) {
-                throw new Failure("not enough space in " + parent + ": the archive may need about " + Units.mb(est.archiveBytes())
-                        + ", " + Units.mb(free) + " free (snap test tells the exact size)");
+                throw new Failure("not enough space in " + parent + ": the archive may need about " + Bytes.AUTO.format(est.archiveBytes())
+                        + ", " + Bytes.AUTO.format(free) + " free (snap test tells the exact size)");
             }
             Path partial = parent.resolve("." + archive.getFileName() + ".part-" + ProcessHandle.current().pid());
             Cleanup cleanup = new Cleanup(partial, archive);
@@ -212,15 +215,16 @@ public class snap implements Callable<Integer> {
                         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
                     file.lock(); // held until renamed: the mark of a part being written (removeStaleParts)
                     try (OutputStream gz = gzip(new BufferedOutputStream(new KeepOpen(file), 1 << 16), top.gzipLevel);
-                         TarWriter tar = new TarWriter(gz)) {
-                        stats = new SnapshotWriter(Path.of("/proc"), tar, topName(archive), VERSION, opt).write();
+                         TarWriter tar = new TarWriter(gz);
+                         Progress progress = Cli.progress(top.common.commandLine(), "Capturing", 0, "processes")) {
+                        stats = new SnapshotWriter(Path.of("/proc"), tar, topName(archive), VERSION, top.options(progress)).write();
                     }
                     cleanup.commit();
                 }
                 long size = Files.size(archive);
                 out.printf("%s: %s, %d processes (%d vanished, %d partly unreadable), %s read from /proc in %s%n",
-                        archive, Units.mb(size), stats.processes(), stats.vanished(), stats.unreadable(),
-                        Units.mb(stats.bytesRead()), Units.duration(stats.totalMs() * 1_000_000L));
+                        archive, Bytes.AUTO.format(size), stats.processes(), stats.vanished(), stats.unreadable(),
+                        Bytes.AUTO.format(stats.bytesRead()), Units.duration(stats.totalMs() * 1_000_000L));
                 out.println(holds(archive, opt));
                 out.flush();
                 return 0;
@@ -274,30 +278,31 @@ public class snap implements Callable<Integer> {
         snap top;
 
         @Parameters(paramLabel = "DIR", arity = "0..1", defaultValue = "snapshot",
-                description = "Where the archive would go (default: ./snapshot.tar.gz), for the free space.")
+                description = "Where the archive would go (default: ./snapshot.tar.gz), for the free space.%nExample: /var/tmp/snap")
         String dir;
 
         @Override
         public Integer call() throws IOException {
             PrintWriter out = top.common.out();
             Path archive = top.archiveAsRoot(dir);
-            SnapshotWriter.Options opt = top.options();
+            SnapshotWriter.Options opt = top.options(Progress.OFF);
             SnapshotWriter.Estimate est = SnapshotWriter.estimate(Path.of("/proc"), opt);
             CountingSink sink = new CountingSink();
             SnapshotWriter.Stats stats;
-            try (OutputStream gz = gzip(sink, top.gzipLevel); TarWriter tar = new TarWriter(gz)) {
-                stats = new SnapshotWriter(Path.of("/proc"), tar, topName(archive), VERSION, opt).write();
+            try (OutputStream gz = gzip(sink, top.gzipLevel); TarWriter tar = new TarWriter(gz);
+                 Progress progress = Cli.progress(top.common.commandLine(), "Reading", 0, "processes")) {
+                stats = new SnapshotWriter(Path.of("/proc"), tar, topName(archive), VERSION, top.options(progress)).write();
             }
             long free = Files.isDirectory(archive.getParent()) ? Files.getFileStore(archive.getParent()).getUsableSpace() : -1;
             out.printf("processes:           %d captured, %d vanished, %d partly unreadable%n", stats.processes(),
                     stats.vanished(), stats.unreadable());
-            out.printf("read from /proc:     %s in %s (kernel files %s, processes %s)%n", Units.mb(stats.bytesRead()),
+            out.printf("read from /proc:     %s in %s (kernel files %s, processes %s)%n", Bytes.AUTO.format(stats.bytesRead()),
                     Units.duration(stats.totalMs() * 1_000_000L), Units.duration(stats.kernelMs() * 1_000_000L),
                     Units.duration(stats.processesMs() * 1_000_000L));
-            out.printf("tar stream:          %s%n", Units.mb(stats.tarBytes()));
-            out.printf("archive size:        %s (compressed now; a run checks against %s)%n", Units.mb(sink.count), Units.mb(est.archiveBytes()));
+            out.printf("tar stream:          %s%n", Bytes.AUTO.format(stats.tarBytes()));
+            out.printf("archive size:        %s (compressed now; a run checks against %s)%n", Bytes.AUTO.format(sink.count), Bytes.AUTO.format(est.archiveBytes()));
             out.printf("archive would be:    %s%s%n", archive, Files.exists(archive) ? " (exists: run would refuse)" : "");
-            out.printf("free space there:    %s%s%n", free < 0 ? "unknown (no such directory)" : Units.mb(free),
+            out.printf("free space there:    %s%s%n", free < 0 ? "unknown (no such directory)" : Bytes.AUTO.format(free),
                     free >= 0 && est.archiveBytes() > free ? " (not enough: run would refuse)" : "");
             out.flush();
             return 0;

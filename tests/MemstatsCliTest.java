@@ -24,7 +24,7 @@ class MemstatsCliTest {
             Map<String, Object> scan = (Map<String, Object>) r.json().get("scan");
             assertEquals(Boolean.TRUE, scan.get("partial"), r.out());
             assertTrue((Long) scan.get("scanned") < 21, "stopped early: " + scan);
-            assertTrue(r.err().contains("Memory limit of 1 MiB reached"), r.err());
+            assertTrue(r.err().contains("Memory limit of 1.00 MiB reached"), r.err());
         }
     }
 

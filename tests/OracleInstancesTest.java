@@ -245,7 +245,7 @@ class OracleInstancesTest {
         Tool.Result text = Tool.memstats("--no-db", "--filter", "pid(" + pmon1.pid() + ")", "single");
         assertEquals(0, text.exit(), text.toString());
         assertTrue(text.out().contains("Oracle instances"), text.out());
-        assertTrue(text.out().matches("(?s).*│ TEST1 +│ 16\\.78 MB +│ - +│ 3 +│ - +│ os +│.*"), text.out());
+        assertTrue(text.out().matches("(?s).*│ TEST1 +│ +16\\.0 MiB │ +- │ +3 │ - +│ os +│.*"), text.out());
     }
 
     @Test
@@ -271,8 +271,8 @@ class OracleInstancesTest {
         assertEquals("TRUE", a.get("large_pages"));
 
         Tool.Result text = Tool.memstats("--filter", "pid(" + pmon1.pid() + ")", "single");
-        assertTrue(text.out().matches("(?s).*│ TEST1 +│ 4294\\.97 MB +│ 412\\.35 MB +│ 87 +│ ONLY +│ db +│.*"), text.out());
-        assertTrue(text.out().matches("(?s).*│ \\+ASM1 +│ 1140\\.85 MB +│ 98\\.77 MB +│ 23 +│ TRUE +│ db +│.*"), text.out());
+        assertTrue(text.out().matches("(?s).*│ TEST1 +│ +4\\.00 GiB │ +393 MiB │ +87 │ ONLY +│ db +│.*"), text.out());
+        assertTrue(text.out().matches("(?s).*│ \\+ASM1 +│ +1\\.06 GiB │ +94\\.2 MiB │ +23 │ TRUE +│ db +│.*"), text.out());
     }
 
     @Test
@@ -280,8 +280,8 @@ class OracleInstancesTest {
         Tool.Result r = Tool.run(find_instances.commandLine(), "--sql", "select name, value from v$parameter where name like 'sga%';");
         assertEquals(0, r.exit(), r.toString());
         String out = r.out();
-        assertTrue(out.matches("(?s).*│ TEST1 +│ " + pmon1.pid() + " +│ lmtest_ora +│ " + home + " +│ 4294\\.97 MB +│ db +│.*"), out);
-        assertTrue(out.matches("(?s).*│ \\+ASM1 +│ " + asmPmon.pid() + " +│ lmtest_grid +│ " + home + " +│ 1140\\.85 MB +│ db +│.*"), out);
+        assertTrue(out.matches("(?s).*│ TEST1 +│ +" + pmon1.pid() + " │ lmtest_ora +│ " + home + " +│ +4\\.00 GiB │ db +│.*"), out);
+        assertTrue(out.matches("(?s).*│ \\+ASM1 +│ +" + asmPmon.pid() + " │ lmtest_grid +│ " + home + " +│ +1\\.06 GiB │ db +│.*"), out);
         String heading = "\nTEST1 (pid " + pmon1.pid() + "):\n";
         int test1 = out.indexOf(heading), asm = out.indexOf("\n+ASM1 (pid " + asmPmon.pid() + "):\n");
         assertTrue(test1 > 0 && asm > 0, out);
@@ -356,7 +356,7 @@ class OracleInstancesTest {
         assertEquals(List.of("TEST1"), sids.get(shmid(key1)), "ora_dbw0_TEST1 attaches it too, but only pmon names the instance");
         assertEquals(List.of("+ASM1"), sids.get(shmid(key2)));
         Tool.Result text = Tool.memstats("--no-db", "--filter", "pid(" + pmon1.pid() + ")", "single");
-        assertTrue(text.out().matches("(?s).*│ " + key1 + " +│ " + shmid(key1) + " +│ 16\\.78 MB +│.*│ TEST1 +│.*"), text.out());
+        assertTrue(text.out().matches("(?s).*│ " + key1 + " +│ +" + shmid(key1) + " │ +16\\.0 MiB │.*│ TEST1 +│.*"), text.out());
     }
 
     @Test
@@ -405,6 +405,6 @@ class OracleInstancesTest {
         String out = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(300, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), out);
-        assertTrue(out.matches("(?s).*│ TEST1 +│ " + pmon1.pid() + " +│ lmtest_ora +│ " + home + " +│ 16\\.78 MB +│ os +│.*"), out);
+        assertTrue(out.matches("(?s).*│ TEST1 +│ +" + pmon1.pid() + " │ lmtest_ora +│ " + home + " +│ +16\\.0 MiB │ os +│.*"), out);
     }
 }

@@ -122,6 +122,13 @@ class Processes2pngTest {
         return Tool.run(processes2png.commandLine(), args);
     }
 
+    /** The same with sizes in whole bytes (--bytes), for exact figures in the stdout table. */
+    static Tool.Result runBytes(String... args) {
+        String[] all = java.util.Arrays.copyOf(args, args.length + 1);
+        all[args.length] = "--bytes";
+        return run(all);
+    }
+
     // ---- the curve ----
 
     @Test
@@ -231,14 +238,16 @@ class Processes2pngTest {
         long after = Hilbert.point(SIDE, 79);
         assertEquals(0, img.getRGB(Hilbert.x(after), Hilbert.y(after)) & 0xffffff);
         // legend on stdout with the counts
-        assertTrue(r.out().matches("(?s).*│ anonymous +│ #ff3b30 │ #661814 │ 0\\.01 MB +│ 2\\.5% +│ 0\\.00 MB.*"), r.out());
+        assertTrue(r.out().matches("(?s).*│ anonymous +│ #ff3b30 │ #661814 │ +8\\.00 KiB │ 2\\.5% +│ +0 B │.*"), r.out());
+        Tool.Result bytes = runBytes("--procfs-root", dir.toString(), "--no-legend", "-o", dir.resolve("bytes.png").toString());
+        assertTrue(bytes.out().matches("(?s).*│ anonymous +│ #ff3b30 │ #661814 │ +" + 2 * PAGE + " │ 2\\.5% +│ +0 │.*"), bytes.out());
         assertTrue(r.out().contains("image 16x16 with 1 frame per pixel"), r.out());
     }
 
     @Test
     void groupsHaveColoursAndSharedFramesTheSharedColour() throws IOException {
         Path out = dir.resolve("groups.png");
-        Tool.Result r = run("--procfs-root", dir.toString(), "--color", "groups", "-e", "GROUPX", "--no-legend", "-o", out.toString());
+        Tool.Result r = runBytes("--procfs-root", dir.toString(), "--color", "groups", "-e", "GROUPX", "--no-legend", "-o", out.toString());
         assertEquals(0, r.exit(), r.toString());
         BufferedImage img = ImageIO.read(out.toFile());
         // a maps 3 frames, b 2: a is first by mem_rss
@@ -250,8 +259,8 @@ class Processes2pngTest {
         assertEquals(PageClass.FREE.brightRgb, rgbAt(img, 0x1));
         assertEquals(0x4a4a4a, rgbAt(img, 0x4), "used, in no group");
         // legend: mem_rss and mem_uss of each group (a: 3 frames, 2 its own; b: 2 frames, 1 its own)
-        assertTrue(r.out().matches("(?s).*│ a +│ #ff3b30 │ 1 +│ 0\\.01 MB +│ 0\\.01 MB .*"), r.out());
-        assertTrue(r.out().matches("(?s).*│ \\(shared by groups\\) +│ #ffffff .*│ 0\\.00 MB +│.*"), r.out());
+        assertTrue(r.out().matches("(?s).*│ a +│ #ff3b30 │ +1 │ +" + 3 * PAGE + " │ +" + 2 * PAGE + " │.*"), r.out());
+        assertTrue(r.out().matches("(?s).*│ \\(shared by groups\\) +│ #ffffff .*│ " + PAGE + " +│.*"), r.out());
     }
 
     @Test
@@ -431,9 +440,9 @@ class Processes2pngTest {
 
     /** The "mapped" column of a class row of the stdout legend, in bytes. */
     static long mappedBytes(String out, String label) {
-        Matcher m = Pattern.compile("│ " + Pattern.quote(label) + " +│[^│]+│[^│]+│[^│]+│[^│]+│ ([0-9.]+) MB").matcher(out);
+        Matcher m = Pattern.compile("│ " + Pattern.quote(label) + " +│[^│]+│[^│]+│[^│]+│[^│]+│ +([0-9]+) │").matcher(out);
         assertTrue(m.find(), label + " row in " + out);
-        return Math.round(Double.parseDouble(m.group(1)) * 1e6);
+        return Long.parseLong(m.group(1));
     }
 
     @Test
@@ -441,18 +450,18 @@ class Processes2pngTest {
         int key = ShmatTest.freshKey();
         try (Workload w = Workload.start(Map.of(), String.format("shmget:0x%x:16:-", key), String.format("shmat:0x%x:8", key))) {
             // memstats leaves SysV mappings out of a process's frames: the picture reads each segment once
-            Tool.Result r = run("--filter", "pid(" + w.pid() + ")", "--max-side", "256", "--no-legend", "-o", dir.resolve("shm.png").toString());
+            Tool.Result r = runBytes("--filter", "pid(" + w.pid() + ")", "--max-side", "256", "--no-legend", "-o", dir.resolve("shm.png").toString());
             assertEquals(0, r.exit(), r.toString());
             long shm = mappedBytes(r.out(), "shmem / SysV");
             assertTrue(shm >= 8 * Tool.MiB && shm <= 9 * Tool.MiB, "the 8 MiB touched of the segment, not " + shm);
 
-            Tool.Result g = run("--filter", "pid(" + w.pid() + ")", "--color", "groups", "-p", Integer.toString(w.pid()),
+            Tool.Result g = runBytes("--filter", "pid(" + w.pid() + ")", "--color", "groups", "-p", Integer.toString(w.pid()),
                     "--max-side", "256", "--no-legend", "-o", dir.resolve("shmg.png").toString());
             assertEquals(0, g.exit(), g.toString());
-            Matcher m = Pattern.compile("│ " + w.pid() + " +│ #ff3b30 │ 1 +│ [0-9.]+ MB +│ [0-9.]+ MB +│ ([0-9.]+) MB +│ ([0-9.]+) MB").matcher(g.out());
+            Matcher m = Pattern.compile("│ " + w.pid() + " +│ #ff3b30 │ +1 │ +[0-9]+ │ +[0-9]+ │ +([0-9]+) │ ([0-9]+) +│").matcher(g.out());
             assertTrue(m.find(), g.out());
-            assertEquals(8 * Tool.MiB, Double.parseDouble(m.group(1)) * 1e6, 5_000, "shm_mem: the segment's resident 8 MiB (to 0.01 MB)");
-            assertTrue(Double.parseDouble(m.group(2)) * 1e6 >= 8 * Tool.MiB, "the group's own frames hold the segment: " + g.out());
+            assertEquals(8 * Tool.MiB, Long.parseLong(m.group(1)), "shm_mem: the segment's resident 8 MiB");
+            assertTrue(Long.parseLong(m.group(2)) >= 8 * Tool.MiB, "the group's own frames hold the segment: " + g.out());
         } finally {
             lib.proc.SysvShm.Segment seg = ShmatTest.segmentByKey(key);
             if (seg != null) ShmatTest.remove(seg.shmid());
@@ -465,7 +474,7 @@ class Processes2pngTest {
         try (Workload w = Workload.start(Map.of(), "anon:" + mib)) {
             Path out = dir.resolve("anon.png");
             // 4096 pixels a side hold every frame of this machine's 24 GiB: one frame per pixel
-            Tool.Result r = run("--filter", "pid(" + w.pid() + ")", "--max-side", "4096", "--no-legend", "-o", out.toString());
+            Tool.Result r = runBytes("--filter", "pid(" + w.pid() + ")", "--max-side", "4096", "--no-legend", "-o", out.toString());
             assertEquals(0, r.exit(), r.toString());
             assertTrue(r.out().contains("with 1 frame per pixel"), "needs one frame per pixel: " + r.out());
             long mappedBytes = mappedBytes(r.out(), "anonymous");

@@ -231,8 +231,8 @@ class ProcinfoTest {
                 if (l.startsWith("PFN=")) assertTrue(pfn.matcher(l).matches(), l);
                 if (l.startsWith("SWAP=")) assertTrue(swp.matcher(l).matches(), l);
             }
-            assertEquals("stats: VSZ=65536 kiB, RSS=8192 kiB, SWAP=57344 kiB", lines.get(lines.size() - 2));
-            assertEquals("total: VSZ=65536 kiB, RSS=8192 kiB, SWAP=57344 kiB", lines.get(lines.size() - 1));
+            assertEquals("stats: VSZ=65536 KiB, RSS=8192 KiB, SWAP=57344 KiB", lines.get(lines.size() - 2));
+            assertEquals("total: VSZ=65536 KiB, RSS=8192 KiB, SWAP=57344 KiB", lines.get(lines.size() - 1));
         } finally {
             Files.deleteIfExists(shared);
             Files.deleteIfExists(dir);
@@ -343,8 +343,8 @@ class ProcinfoTest {
             assertTrue(lines.get(0).startsWith("pid " + pid + " (memload"), lines.get(0));
             assertTrue(lines.get(1).matches("0x[0-9a-f]{16}-0x[0-9a-f]{16} rw-s \\d+ " + Pattern.quote(file.toString())), lines.get(1));
             assertEquals(2 * MiB / PAGE, lines.stream().filter(l -> l.startsWith("PFN=")).count());
-            assertEquals("stats: VSZ=2048 kiB, RSS=2048 kiB, SWAP=0 kiB", lines.get(lines.size() - 2));
-            assertEquals("total: VSZ=2048 kiB, RSS=2048 kiB, SWAP=0 kiB", lines.get(lines.size() - 1));
+            assertEquals("stats: VSZ=2048 KiB, RSS=2048 KiB, SWAP=0 KiB", lines.get(lines.size() - 2));
+            assertEquals("total: VSZ=2048 KiB, RSS=2048 KiB, SWAP=0 KiB", lines.get(lines.size() - 1));
 
             Map<String, Object> anon = mappingOf(list(procinfo("--format", "json", pid).json().get("processes")).get(0), 3 * MiB, "");
             long inside = Long.parseUnsignedLong(((String) anon.get("start")).substring(2), 16) + 5 * PAGE;
@@ -355,7 +355,7 @@ class ProcinfoTest {
 
             Tool.Result none = procinfo("-m", "no-such-mapping-name", pid);
             assertEquals(0, none.exit());
-            assertTrue(none.out().endsWith("total: VSZ=0 kiB, RSS=0 kiB, SWAP=0 kiB\n"), none.out());
+            assertTrue(none.out().endsWith("total: VSZ=0 KiB, RSS=0 KiB, SWAP=0 KiB\n"), none.out());
         } finally {
             Files.deleteIfExists(file);
             Files.deleteIfExists(dir);
@@ -413,7 +413,7 @@ class ProcinfoTest {
             assertTrue(p.waitFor(180, TimeUnit.SECONDS));
             assertEquals(0, p.exitValue(), out);
             assertTrue(out.contains("│ total "), out);
-            assertTrue(out.contains("│ 6144 "), "the 6 MiB mapping: " + out);
+            assertTrue(out.contains(" 6.00 MiB │"), "the 6 MiB mapping: " + out);
         }
     }
 

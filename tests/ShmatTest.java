@@ -89,7 +89,7 @@ class ShmatTest {
             assertEquals(0, r.exit(), r.toString());
             String address = "0x" + mapping.substring(0, mapping.indexOf('-')).replaceFirst("^0+", "");
             String row = r.out().lines().filter(l -> l.contains(String.format("0x%08x", key))).findFirst().orElseThrow();
-            assertTrue(row.matches("│ 0x%08x +│ %d +│ 16\\.78 MB +│ %s +│".formatted(key, shmid, address)), row);
+            assertTrue(row.matches("│ 0x%08x +│ +%d │ +16\\.0 MiB │ %s +│".formatted(key, shmid, address)), row);
             assertTrue(r.err().contains("detached 1 segment"), r.err());
 
             SysvShm.Segment after = segment(shmid);

@@ -1,6 +1,8 @@
 package lib.cli;
 
+import lib.text.Progress;
 import lib.text.Text;
+import lib.text.TextTable;
 import picocli.CommandLine;
 
 import java.io.BufferedWriter;
@@ -51,9 +53,10 @@ public final class Cli {
         // UTF-8 whatever the locale: with LANG unset (cron, sudo -i, env -i) Java would print the tables' box
         // characters and non-ASCII names as '?'
         cl.setOut(stdout(true));
-        cl.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
+        cl.setErr(new Stderr());
         cl.setParameterExceptionHandler((ex, args) -> {
-            ex.getCommandLine().getErr().println(tool + ": " + Text.visible(ex.getMessage()));
+            String empty = Help.emptyArgument(ex);
+            ex.getCommandLine().getErr().println(tool + ": " + Text.visible(empty != null ? empty : ex.getMessage()));
             return 2;
         });
         cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
@@ -63,7 +66,42 @@ public final class Cli {
             return ex instanceof UsageError ? 2 : 1;
         });
         cl.setExecutionStrategy(parseResult -> checked(cl, tool, new CommandLine.RunLast().execute(parseResult)));
-        return cl;
+        boolean filters = hasOption(cl, "--filter") || hasOption(cl, "--split-custom");
+        return Help.install(cl, Terminal.width(Terminal.STDOUT, System.getenv()), filters ? Topics.ALL : List.of(Topics.UNITS));
+    }
+
+    private static boolean hasOption(CommandLine cl, String name) {
+        if (cl.getCommandSpec().findOption(name) != null) return true;
+        for (CommandLine sub : cl.getSubcommands().values()) if (hasOption(sub, name)) return true;
+        return false;
+    }
+
+    /** The process's stderr, UTF-8, flushed at each line; a class of its own so the tools know it is the real one. */
+    static final class Stderr extends PrintWriter {
+        Stderr() {
+            super(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true);
+        }
+    }
+
+    /**
+     * The width tables are fitted to: the terminal's (COLUMNS first) when the command writes to the real stdout
+     * and it is a terminal; unlimited otherwise (a pipe, a file, a test's buffer).
+     */
+    public static int outWidth(CommandLine cl) {
+        return cl.getOut() instanceof Output ? Terminal.width(Terminal.STDOUT, System.getenv()) : TextTable.UNLIMITED;
+    }
+
+    /** The width of the real stderr when it is a terminal (progress lines go there), 0 when it is not. */
+    public static int errWidth(CommandLine cl) {
+        if (!(cl.getErr() instanceof Stderr)) return 0;
+        int w = Terminal.width(Terminal.STDERR, System.getenv());
+        return w == TextTable.UNLIMITED ? 0 : w;
+    }
+
+    /** A progress line for total items on the command's stderr, shown only when that is a terminal. */
+    public static Progress progress(CommandLine cl, String verb, int total, String noun) {
+        int w = errWidth(cl);
+        return Progress.start(cl.getErr(), w > 0, w, verb, total, noun);
     }
 
     /** --debug given, on the command or a subcommand. */

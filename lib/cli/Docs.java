@@ -114,6 +114,8 @@ public final class Docs {
 
     private static String describe(CommandLine.Model.ArgSpec a) {
         String d = String.join(" ", a.description());
+        CommandSpec cmd = a.command();
+        if (cmd != null) d = d.replace("${ROOT-COMMAND-NAME}", cmd.root().name()).replace("${COMMAND-NAME}", cmd.name());
         String dv = a.defaultValueString();
         d = d.replace("${DEFAULT-VALUE}", dv == null ? "" : dv);
         if (a.completionCandidates() != null) {

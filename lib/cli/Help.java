@@ -40,12 +40,13 @@ public final class Help {
         root.setUsageHelpAutoWidth(false);
         CommandSpec top = root.getCommandSpec();
         if (!top.mixinStandardHelpOptions()) top.mixinStandardHelpOptions(true);
+        Version version = new Version(top.name());
+        top.versionProvider(version);
         for (CommandLine sub : allSubcommands(root)) {
             CommandSpec s = sub.getCommandSpec();
             if (s.helpCommand()) continue;
             if (!s.mixinStandardHelpOptions()) s.mixinStandardHelpOptions(true);
-            s.versionProvider(top.versionProvider());
-            if (s.version().length == 0) s.version(top.version());
+            s.versionProvider(version);
         }
         if (!root.getSubcommands().containsKey("help") && (!root.getSubcommands().isEmpty() || !topics.isEmpty())) {
             CommandLine help = new CommandLine(new HelpCommand(topics));

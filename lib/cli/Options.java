@@ -31,11 +31,16 @@ public final class Options {
 
     /** What every tool has: --debug (a stack trace instead of the one error line; Cli reads it), its stdout and stderr. */
     public static final class Common {
-        @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Show stack traces of errors.")
+        @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Show stack traces of errors.%nExample: --debug")
         public boolean debug;
 
         @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
         CommandLine.Model.CommandSpec spec;
+
+        /** The command line of the command this mixin is in (its out, err and terminal: Cli.outWidth, Cli.progress). */
+        public CommandLine commandLine() {
+            return spec.commandLine();
+        }
 
         /** The configured stdout (UTF-8, its write errors kept: see Cli.configure). */
         public PrintWriter out() {
@@ -54,11 +59,12 @@ public final class Options {
     }
 
     /** Output format of tools that print tables. */
-    public enum Format { text, json }
+    public enum Format { text, json, tsv }
 
     public static final class Output {
-        @Option(names = "--format", paramLabel = "text|json", scope = ScopeType.INHERIT, defaultValue = "text",
-                description = "text (tables) or json (one document on stdout).")
+        @Option(names = "--format", paramLabel = "text|json|tsv", scope = ScopeType.INHERIT, defaultValue = "text",
+                description = "text (tables), json (one document on stdout) or tsv (one tab-separated line per row, sizes "
+                        + "in bytes).%nExample: --format json")
         public Format format;
 
         public boolean json() {
@@ -69,7 +75,8 @@ public final class Options {
     /** --procfs-root, opened; a live /proc needs root. */
     public static final class Procfs {
         @Option(names = "--procfs-root", paramLabel = "PATH", scope = ScopeType.INHERIT, defaultValue = "/proc",
-                description = "A live /proc (default), an extracted snapshot (DIR or DIR/proc) or a snapshot .tar.gz.")
+                description = "A live /proc (default), an extracted snapshot (DIR or DIR/proc) or a snapshot .tar.gz."
+                        + "%nExample: --procfs-root box1.tar.gz")
         public String root;
 
         /**
@@ -99,11 +106,13 @@ public final class Options {
     /** Threads and the memory limit of a scan of processes. */
     public static final class Scan {
         @Option(names = {"-t", "--threads"}, paramLabel = "N", scope = ScopeType.INHERIT,
-                description = "Processes read in parallel (default: cores/2, at least 1; at most 4 per core).")
+                description = "Processes read in parallel (default: half of this machine's cores, at least 1; at most 4 per core)."
+                        + "%nExample: -t 4")
         public Integer threads;
 
         @Option(names = {"-m", "--mem-limit"}, paramLabel = "MiB", scope = ScopeType.INHERIT,
-                description = "Stop scanning more processes past this much memory of our own (default: MemAvailable/2); results are then marked partial.")
+                description = "Stop scanning more processes past this much memory of our own, in MiB (default: half of this "
+                        + "machine's MemAvailable, also when reading a snapshot); results are then marked partial.%nExample: -m 512")
         public Long memLimitMiB;
 
         /** --threads, or byDefault; see Cli.threads. */
@@ -139,23 +148,27 @@ public final class Options {
     /** -f: which processes are scanned. */
     public static final class Filtering {
         @Option(names = {"-f", "--filter"}, paramLabel = "EXPR", scope = ScopeType.INHERIT, converter = FilterConverter.class,
-                description = "Only the processes matching this filter, e.g. \"or(uid(0),comm(bash))\".")
+                description = "Only the processes matching this filter ('${ROOT-COMMAND-NAME} help filters' for the language)."
+                        + "%nExample: -f 'or(uid(0),comm(bash))'")
         public Filter filter = new Filter.True();
     }
 
     /** The splitters -u, -e, -p, -c, each a way to cut the processes into groups. */
     public static final class Splits {
-        @Option(names = {"-u", "--split-uid"}, description = "Group by user (effective uid).")
+        @Option(names = {"-u", "--split-uid"}, description = "Group by user (effective uid).%nExample: -u")
         public boolean splitUid;
 
-        @Option(names = {"-e", "--split-env"}, paramLabel = "VAR", description = "Group by the value of an environment variable (repeatable).")
+        @Option(names = {"-e", "--split-env"}, paramLabel = "VAR",
+                description = "Group by the value of an environment variable, <unset> where absent (repeatable).%nExample: -e ORACLE_SID")
         public List<String> splitEnv = new ArrayList<>();
 
-        @Option(names = {"-p", "--split-pids"}, paramLabel = "PID", split = ",", description = "These pids form one group, the rest is Other (repeatable).")
+        @Option(names = {"-p", "--split-pids"}, paramLabel = "PID", split = ",",
+                description = "These pids form one group, the rest is Other (repeatable).%nExample: -p \"$(pgrep -d, -x sshd)\"")
         public List<Integer> splitPids = new ArrayList<>();
 
-        @Option(names = {"-c", "--split-custom"}, paramLabel = "F1,F2,...", converter = CustomConverter.class,
-                description = "Each filter is a group (first match wins), the rest is Other (repeatable).")
+        @Option(names = {"-c", "--split-custom"}, paramLabel = "FILTERS", converter = CustomConverter.class,
+                description = "Each filter of the comma-separated list is a group (first match wins), the rest is Other "
+                        + "(repeatable; '${ROOT-COMMAND-NAME} help filters').%nExample: -c 'comm(postgres),comm(java)'")
         public List<Splitter.Custom> splitCustom = new ArrayList<>();
 
         /** The splitters given, in this order: uid, env, pids, each custom list. */

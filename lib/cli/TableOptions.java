@@ -36,8 +36,12 @@ public final class TableOptions {
 
     /** Checks --sort and --columns against a table's columns before any work is done (a usage error). */
     public void check(List<TextTable.Column> all) {
-        TextTable.check("--columns", columns, all);
-        if (sort != null) TextTable.check("--sort", List.of(sort), all);
+        try {
+            TextTable.check("--columns", columns, all);
+            if (sort != null) TextTable.check("--sort", List.of(sort), all);
+        } catch (TextTable.UnknownColumn e) {
+            throw new Cli.UsageError(e.getMessage());
+        }
     }
 
     /** The table with the chosen columns, sorted. --sort may name a column --columns leaves out. */

@@ -27,7 +27,7 @@ public final class UnitOptions {
     /** The units chosen; machine formats default to whole bytes, text to auto. */
     public Bytes units(boolean machine) {
         if (bytes && units != null && units != Bytes.Unit.B) {
-            throw new IllegalArgumentException("--bytes and --units " + units.name().toLowerCase(java.util.Locale.ROOT) + " disagree: give one");
+            throw new Cli.UsageError("--bytes and --units " + units.name().toLowerCase(java.util.Locale.ROOT) + " disagree: give one");
         }
         if (bytes) return Bytes.EXACT;
         if (units != null) return Bytes.in(units);

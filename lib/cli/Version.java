@@ -29,9 +29,20 @@ public final class Version implements CommandLine.IVersionProvider {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    private final String tool;
+
+    public Version() {
+        this(null);
+    }
+
+    /** The version of this tool (Help.install gives every command its tool's). */
+    public Version(String tool) {
+        this.tool = tool;
+    }
+
     @Override
     public String[] getVersion() {
-        String name = spec != null ? spec.root().name() : "linux-mem";
+        String name = tool != null ? tool : spec != null ? spec.root().name() : "linux-mem";
         return new String[]{name + " " + VERSION + " (linux-mem for JBang, " + describeCommit() + ")"};
     }
 

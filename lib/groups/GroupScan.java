@@ -1,5 +1,7 @@
 package lib.groups;
 
+import lib.text.Bytes;
+import lib.text.Progress;
 import lib.pages.PageSet;
 import lib.pages.ProcessPages;
 import lib.proc.Iomem;
@@ -61,11 +63,9 @@ public final class GroupScan {
 
     /** Progress and limits of a run. */
     public record Options(int threads, long memLimitBytes, Consumer<String> log, Progress progress) {
-    }
-
-    @FunctionalInterface
-    public interface Progress {
-        void update(int done, int total);
+        public Options {
+            if (progress == null) progress = Progress.OFF;
+        }
     }
 
     /** Lists processes, leaving out kernel threads, this process and those the filter rejects. */
@@ -189,6 +189,7 @@ public final class GroupScan {
                 ProcessPages.Reader reader = new ProcessPages.Reader(proc, pageSize);
                 return i -> {
                     if (partial.get()) return; // the memory limit is reached: the rest is left unread
+                    opt.progress().begin(procs.get(i).pid(), procs.get(i).comm());
                     try {
                         long[] shmids = reader.readInto(procs.get(i).pid(), targetSets.get(i));
                         long foreignIpcNs = reader.foreignIpcNs(procs.get(i).pid(), shmids);
@@ -201,12 +202,12 @@ public final class GroupScan {
                         opt.log().accept("cannot read process " + procs.get(i).pid() + " (" + procs.get(i).comm() + "): permission denied");
                     }
                     int d = done.incrementAndGet();
-                    if (opt.progress() != null) opt.progress().update(d, procs.size());
+                    opt.progress().done();
                     // reading our own status costs a syscall: every 8th process is often enough
                     if (opt.memLimitBytes() > 0 && (d & 7) == 1 && SelfMemory.rssBytes() > opt.memLimitBytes()
                             && partial.compareAndSet(false, true)) {
-                        opt.log().accept("Memory limit of " + opt.memLimitBytes() / (1024 * 1024)
-                                + " MiB reached after " + d + " processes: results are partial");
+                        opt.log().accept("Memory limit of " + Bytes.AUTO.format(opt.memLimitBytes())
+                                + " reached after " + d + " processes: results are partial");
                     }
                 };
             });

@@ -8,7 +8,7 @@ import lib.proc.Maps;
 import lib.proc.PageSize;
 import lib.proc.ProcFs;
 import lib.proc.SysvShm;
-import lib.text.Units;
+import lib.text.Bytes;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -33,13 +33,13 @@ final class SysvShmAttach {
         try (Reader r = new Reader(proc, pageSize)) {
             for (SysvShm.Segment s : segments) {
                 if (s.swapBytes() > 0 && !forceReadShm) {
-                    log.accept("segment shmid " + s.shmid() + " (key " + s.key() + ") has " + Units.mb(s.swapBytes())
+                    log.accept("segment shmid " + s.shmid() + " (key " + s.key() + ") has " + Bytes.AUTO.format(s.swapBytes())
                             + " in swap: its pages are not counted (--force-read-shm counts them, and may fault some back in)");
                     out.add(new SegmentPages(s, s.rssBytes(), -1, -1, -1));
                     continue;
                 }
                 if (s.swapBytes() > 0) {
-                    log.accept("segment shmid " + s.shmid() + " (key " + s.key() + ") has " + Units.mb(s.swapBytes())
+                    log.accept("segment shmid " + s.shmid() + " (key " + s.key() + ") has " + Bytes.AUTO.format(s.swapBytes())
                             + " in swap: reading its resident pages anyway (--force-read-shm); pages in the swap cache may be faulted back in");
                 }
                 out.add(r.read(s, log));

@@ -2,8 +2,8 @@ package lib.picture;
 
 import lib.groups.GroupScan;
 import lib.pages.PageClass;
-import lib.text.Table;
-import lib.text.Units;
+import lib.text.Bytes;
+import lib.text.TextTable;
 
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
@@ -24,7 +24,7 @@ public final class Legends {
             0x9be03a, 0x8f7bff, 0xd9a066, 0x8c8c8c};
 
     /** One picture's worth of results: the image, its legend as a table, and one summary line. */
-    public record Shot(BufferedImage image, Table table, String summary) {
+    public record Shot(BufferedImage image, TextTable table, String summary) {
     }
 
     /** Each page class its bright and dim colour. */
@@ -54,10 +54,6 @@ public final class Legends {
         return new FramePicture.Palette(bright, dim);
     }
 
-    private static String gib(long bytes) {
-        return String.format(Locale.ROOT, "%.2f GiB", bytes / (double) (1L << 30));
-    }
-
     private static String share(long part, long whole) {
         return String.format(Locale.ROOT, "%.1f%%", whole == 0 ? 0.0 : 100.0 * part / whole);
     }
@@ -66,9 +62,10 @@ public final class Legends {
         return String.format("#%06x", rgb);
     }
 
-    private static List<FramePicture.LegendLine> header(FramePicture.Layout layout, long pageSize, String scanned, String when) {
+    private static List<FramePicture.LegendLine> header(FramePicture.Layout layout, long pageSize, String scanned, String when,
+                                                        Bytes units) {
         List<FramePicture.LegendLine> lines = new ArrayList<>();
-        lines.add(new FramePicture.LegendLine(-1, "Physical memory, " + gib(layout.frames() * pageSize) + " of RAM" + (when.isEmpty() ? "" : ", " + when)));
+        lines.add(new FramePicture.LegendLine(-1, "Physical memory, " + units.format(layout.frames() * pageSize) + " of RAM" + (when.isEmpty() ? "" : ", " + when)));
         lines.add(new FramePicture.LegendLine(-1, String.format(Locale.ROOT, "%d frames of %d KiB, %d per pixel", layout.frames(),
                 pageSize / 1024, layout.framesPerPixel())));
         lines.add(new FramePicture.LegendLine(-1, "Hilbert curve from the top left, RAM in address order"));
@@ -79,21 +76,23 @@ public final class Legends {
 
     /** The legend and table of a picture coloured by page class; scanned says what was read, when which frame of a GIF. */
     public static Shot classLegend(FramePicture picture, FrameScan.FrameCounts counts, long pageSize, String scanned, String when,
-                                   boolean legendInImage) {
+                                   boolean legendInImage, Bytes units) {
         FramePicture.Layout layout = picture.layout();
-        List<FramePicture.LegendLine> lines = header(layout, pageSize, scanned, when);
+        List<FramePicture.LegendLine> lines = header(layout, pageSize, scanned, when, units);
         lines.add(new FramePicture.LegendLine(-1, String.format(Locale.ROOT, "%-17s %11s %6s %11s", "class", "size", "share", "mapped")));
-        Table table = new Table("class", "colour", "dim", "size", "share", "mapped");
+        TextTable table = new TextTable(TextTable.Column.text("class"), TextTable.Column.label("colour"),
+                TextTable.Column.label("dim"), TextTable.Column.bytes("size", true), TextTable.Column.label("share"),
+                TextTable.Column.bytes("mapped", true));
         long total = counts.total();
         for (PageClass c : PageClass.values()) {
             long f = counts.frames()[c.ordinal()], used = counts.used()[c.ordinal()];
-            String size = Units.mb(f * pageSize), mapped = Units.mb(used * pageSize);
+            String size = units.format(f * pageSize), mapped = units.format(used * pageSize);
             int rgb = picture.palette().rgb(c.ordinal(), FramePicture.LEVELS - 1);
             lines.add(new FramePicture.LegendLine(rgb, String.format(Locale.ROOT, "%-17s %11s %6s %11s", c.label, size, share(f, total), mapped)));
-            table.row(c.label, hex(c.brightRgb), hex(c.dimRgb), size, share(f, total), mapped);
+            table.row(c.label, hex(c.brightRgb), hex(c.dimRgb), f * pageSize, share(f, total), used * pageSize);
         }
         String summary = String.format(Locale.ROOT, "Physical memory%s: %s of RAM, %d frames of %d KiB, image %dx%d with %d frame%s per pixel; bright = mapped by the %s read",
-                when.isEmpty() ? "" : " at " + when, gib(total * pageSize), total, pageSize / 1024, layout.side(), layout.side(),
+                when.isEmpty() ? "" : " at " + when, units.format(total * pageSize), total, pageSize / 1024, layout.side(), layout.side(),
                 layout.framesPerPixel(), layout.framesPerPixel() == 1 ? "" : "s", scanned);
         return new Shot(picture.render(legendInImage ? lines : null), table, summary);
     }
@@ -101,12 +100,14 @@ public final class Legends {
     /** The legend and table of a picture coloured by group: coloured are the groups with a colour, largest first. */
     public static Shot groupLegend(FramePicture picture, FrameScan.FrameCounts counts, long pageSize, String splitName,
                                    List<GroupScan.GroupStats> groups, List<GroupScan.GroupStats> coloured, String scanned,
-                                   String when, boolean legendInImage) {
+                                   String when, boolean legendInImage, Bytes units) {
         FramePicture.Layout layout = picture.layout();
-        List<FramePicture.LegendLine> lines = header(layout, pageSize, scanned, when);
+        List<FramePicture.LegendLine> lines = header(layout, pageSize, scanned, when, units);
         lines.add(new FramePicture.LegendLine(-1, "Groups: " + splitName));
         lines.add(new FramePicture.LegendLine(-1, String.format(Locale.ROOT, "%-20s %11s %11s", "group", "mem_rss", "mem_uss")));
-        Table table = new Table("group_name", "colour", "procs", "mem_rss", "mem_uss", "shm_mem", "only_this_group");
+        TextTable table = new TextTable(TextTable.Column.text("group_name"), TextTable.Column.label("colour"),
+                TextTable.Column.count("procs", true), TextTable.Column.bytes("mem_rss", false), TextTable.Column.bytes("mem_uss", true),
+                TextTable.Column.bytes("shm_mem", false), TextTable.Column.text("only_this_group"));
         // the biggest groups have a colour each; past GROUP_COLOURS the smallest share the last one
         boolean merged = coloured.size() > GROUP_COLOURS;
         int own = merged ? GROUP_COLOURS - 1 : coloured.size();
@@ -116,18 +117,17 @@ public final class Legends {
             Integer i = rank.get(g.name());
             int key = i == null ? -1 : FrameScan.ByGroup.FIRST_GROUP + Math.min(i, GROUP_COLOURS - 1);
             int rgb = key < 0 ? -1 : picture.palette().rgb(key, FramePicture.LEVELS - 1);
-            String only = key < 0 ? "-" : i < own ? Units.mb(counts.frames()[key] * pageSize) : "(smaller groups)";
-            table.row(g.name(), key < 0 ? "-" : hex(rgb), g.procs(), Units.mb(g.memRss()), Units.mb(g.memUss()),
-                    Units.mb(g.shmMem()), only);
+            String only = key < 0 ? "-" : i < own ? units.format(counts.frames()[key] * pageSize) : "(smaller groups)";
+            table.row(g.name(), key < 0 ? "-" : hex(rgb), g.procs(), g.memRss(), g.memUss(), g.shmMem(), only);
             if (i != null && i < own) {
                 lines.add(new FramePicture.LegendLine(rgb, String.format(Locale.ROOT, "%-20s %11s %11s", g.name(),
-                        Units.mb(g.memRss()), Units.mb(g.memUss()))));
+                        units.format(g.memRss()), units.format(g.memUss()))));
             }
         }
         if (merged) {
             int key = FrameScan.ByGroup.FIRST_GROUP + GROUP_COLOURS - 1;
             lines.add(new FramePicture.LegendLine(picture.palette().rgb(key, FramePicture.LEVELS - 1), String.format(Locale.ROOT,
-                    "%-20s %11s", (coloured.size() - own) + " smaller groups", Units.mb(counts.frames()[key] * pageSize))));
+                    "%-20s %11s", (coloured.size() - own) + " smaller groups", units.format(counts.frames()[key] * pageSize))));
         }
         lines.add(new FramePicture.LegendLine(-1, ""));
         int[] extra = {FrameScan.ByGroup.SHARED, FrameScan.ByGroup.NONE, FrameScan.ByGroup.FREE};
@@ -135,15 +135,15 @@ public final class Legends {
         for (int i = 0; i < extra.length; i++) {
             long f = counts.frames()[extra[i]];
             int rgb = picture.palette().rgb(extra[i], FramePicture.LEVELS - 1);
-            lines.add(new FramePicture.LegendLine(rgb, String.format(Locale.ROOT, "%-20s %11s", names[i], Units.mb(f * pageSize))));
-            table.row("(" + names[i] + ")", hex(rgb), "-", "-", "-", "-", Units.mb(f * pageSize));
+            lines.add(new FramePicture.LegendLine(rgb, String.format(Locale.ROOT, "%-20s %11s", names[i], units.format(f * pageSize))));
+            table.row("(" + names[i] + ")", hex(rgb), null, null, null, null, units.format(f * pageSize));
         }
         // a constant legend height: every frame of a GIF has the first one's size
         while (lines.size() < HEADER_LINES + 2 + GROUP_COLOURS + 4) {
             lines.add(new FramePicture.LegendLine(-1, ""));
         }
         String summary = String.format(Locale.ROOT, "Physical memory%s by %s: %s of RAM, image %dx%d with %d frame%s per pixel; %s read",
-                when.isEmpty() ? "" : " at " + when, splitName, gib(counts.total() * pageSize), layout.side(), layout.side(),
+                when.isEmpty() ? "" : " at " + when, splitName, units.format(counts.total() * pageSize), layout.side(), layout.side(),
                 layout.framesPerPixel(), layout.framesPerPixel() == 1 ? "" : "s", scanned);
         return new Shot(picture.render(legendInImage ? lines : null), table, summary);
     }

@@ -1,7 +1,7 @@
 package lib.proc;
 
+import lib.text.Bytes;
 import lib.text.Json;
-import lib.text.Units;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
@@ -111,7 +111,7 @@ public class DirProcFs implements ProcFs {
         long max = ProcFs.readLimit(relativePath);
         try (Beneath b = beneath(relativePath); FileChannel ch = b.openRegular()) {
             long size = ch.size();
-            if (size > max) throw new IOException(root.resolve(relativePath) + ": " + Units.mb(size) + ", more than the kernel file can hold (" + Units.mb(max) + ")");
+            if (size > max) throw new IOException(root.resolve(relativePath) + ": " + Bytes.AUTO.format(size) + ", more than the kernel file can hold (" + Bytes.AUTO.format(max) + ")");
             ByteBuffer buf = ByteBuffer.allocate((int) size);
             while (buf.hasRemaining() && ch.read(buf) > 0) ;
             return buf.position() == buf.capacity() ? buf.array() : java.util.Arrays.copyOf(buf.array(), buf.position());
@@ -165,7 +165,7 @@ public class DirProcFs implements ProcFs {
         String json;
         try (Beneath b = new Beneath(openDir(dir.toString()), metadata.getFileName().toString(), metadata.toString());
              FileChannel ch = b.openRegular()) {
-            if (ch.size() > MAX_METADATA_BYTES) throw new IOException(metadata + ": " + Units.mb(ch.size()) + " (snap writes kilobytes)");
+            if (ch.size() > MAX_METADATA_BYTES) throw new IOException(metadata + ": " + Bytes.AUTO.format(ch.size()) + " (snap writes kilobytes)");
             ByteBuffer buf = ByteBuffer.allocate((int) ch.size());
             while (buf.hasRemaining() && ch.read(buf) > 0) ;
             json = new String(buf.array(), 0, buf.position(), java.nio.charset.StandardCharsets.UTF_8);

@@ -1,9 +1,9 @@
 package lib.snapshot;
 
+import lib.text.Bytes;
 import lib.proc.Metadata;
 import lib.proc.ProcFs;
 import lib.text.Json;
-import lib.text.Units;
 import it.unimi.dsi.fastutil.longs.LongArrayList;
 
 import java.io.BufferedInputStream;
@@ -118,7 +118,7 @@ public final class SnapshotArchive implements ProcFs {
                 String rel = where[1];
                 if (where[0].equals("top")) {
                     if (rel.equals("metadata.json") && e.isRegular()) {
-                        if (e.size() > MAX_METADATA_BYTES) throw new Corrupt("metadata.json of " + Units.mb(e.size()) + " (snap writes kilobytes)");
+                        if (e.size() > MAX_METADATA_BYTES) throw new Corrupt("metadata.json of " + Bytes.AUTO.format(e.size()) + " (snap writes kilobytes)");
                         metadata = packer.unpack(readData(tar, e, packer, buf));
                         checkMetadata(new String(metadata, StandardCharsets.UTF_8), "metadata.json");
                     }
@@ -138,7 +138,7 @@ public final class SnapshotArchive implements ProcFs {
                     if (rel.endsWith("/environ") || rel.endsWith("/cmdline")) {
                         args += e.size();
                         if (args > MAX_ARGS_TOTAL_BYTES) {
-                            throw new Corrupt("its environ and cmdline files hold more than " + Units.mb(MAX_ARGS_TOTAL_BYTES)
+                            throw new Corrupt("its environ and cmdline files hold more than " + Bytes.AUTO.format(MAX_ARGS_TOTAL_BYTES)
                                     + " together, more than any real box (memory would run out)");
                         }
                     }
@@ -161,8 +161,8 @@ public final class SnapshotArchive implements ProcFs {
     private static void checkSize(String rel, long size) throws Corrupt {
         long max = ProcFs.maxBytes(rel);
         if (size > (max < 0 ? MAX_POSITIONAL_BYTES : max)) {
-            throw new Corrupt("proc/" + rel + " holds " + Units.mb(size) + ", more than the kernel file can (at most "
-                    + Units.mb(max < 0 ? MAX_POSITIONAL_BYTES : max) + ")");
+            throw new Corrupt("proc/" + rel + " holds " + Bytes.AUTO.format(size) + ", more than the kernel file can (at most "
+                    + Bytes.AUTO.format(max < 0 ? MAX_POSITIONAL_BYTES : max) + ")");
         }
     }
 
@@ -333,7 +333,7 @@ public final class SnapshotArchive implements ProcFs {
     public byte[] read(String relativePath) throws IOException {
         Data d = file(relativePath).data();
         long max = ProcFs.readLimit(relativePath);
-        if (d.size() > max) throw new IOException(archive + "!" + relativePath + ": " + Units.mb(d.size()) + ", more than " + Units.mb(max) + " to read whole");
+        if (d.size() > max) throw new IOException(archive + "!" + relativePath + ": " + Bytes.AUTO.format(d.size()) + ", more than " + Bytes.AUTO.format(max) + " to read whole");
         Inflater inf = new Inflater();
         try {
             byte[] all = new byte[(int) d.size()];

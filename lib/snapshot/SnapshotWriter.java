@@ -12,6 +12,8 @@ import lib.proc.Status;
 import lib.proc.SysvShm;
 import lib.proc.Tmpfs;
 import lib.text.Json;
+import lib.text.Progress;
+import lib.text.Bytes;
 import lib.text.Units;
 import it.unimi.dsi.fastutil.ints.IntAVLTreeSet;
 import it.unimi.dsi.fastutil.ints.IntSortedSet;
@@ -54,9 +56,20 @@ public final class SnapshotWriter {
     public static final List<String> PROCESS_FILES = List.of("status", "stat", "statm", "cmdline", "environ", "maps", "smaps");
     public static final List<String> PROCESS_LINKS = List.of("exe", "root", "cwd");
 
-    /** envKeep: the variables whose values environ keeps (others keep their names only); null keeps every value. */
+    /**
+     * envKeep: the variables whose values environ keeps (others keep their names only); null keeps every value.
+     * progress: told each process as it is captured (Progress.OFF for none).
+     */
     public record Options(boolean skipProcesses, boolean skipShmPagemap, int excludePid, long keepLimitBytes,
-                          Set<String> envKeep, Consumer<String> verbose) {
+                          Set<String> envKeep, Consumer<String> verbose, Progress progress) {
+        public Options {
+            if (progress == null) progress = Progress.OFF;
+        }
+
+        public Options(boolean skipProcesses, boolean skipShmPagemap, int excludePid, long keepLimitBytes,
+                       Set<String> envKeep, Consumer<String> verbose) {
+            this(skipProcesses, skipShmPagemap, excludePid, keepLimitBytes, envKeep, verbose, Progress.OFF);
+        }
     }
 
     /** What a capture did; bytesRead counts what was read from /proc. */
@@ -103,7 +116,7 @@ public final class SnapshotWriter {
         long kernelBytes = bytesRead;
         writeKernel();
         long t1 = System.nanoTime();
-        log("kernel files: " + Units.mb(bytesRead - kernelBytes) + " read in " + Units.duration(t1 - t0));
+        log("kernel files: " + Bytes.AUTO.format(bytesRead - kernelBytes) + " read in " + Units.duration(t1 - t0));
         int[] counts = opt.skipProcesses() ? new int[3] : writeProcesses();
         long t2 = System.nanoTime();
         Map<String, Object> timings = new LinkedHashMap<>();
@@ -149,9 +162,16 @@ public final class SnapshotWriter {
     private int[] writeProcesses() throws IOException {
         List<Integer> pids = new DirProcFs(proc, null).pids();
         int captured = 0, vanished = 0, unreadable = 0;
+        opt.progress().total(pids.size());
         for (int pid : pids) {
-            if (pid == opt.excludePid()) continue;
-            switch (writeProcess(pid)) {
+            if (pid == opt.excludePid()) {
+                opt.progress().done();
+                continue;
+            }
+            opt.progress().begin(pid, "");
+            Outcome outcome = writeProcess(pid);
+            opt.progress().done();
+            switch (outcome) {
                 case CAPTURED -> captured++;
                 case PARTLY -> {
                     captured++;
@@ -272,7 +292,7 @@ public final class SnapshotWriter {
                     r.lengths(), r.count(), r.source(ProcFs.PositionalFile.of(c.pagemap()), rereadBuffer));
             if (!r.dataKept()) bytesRead += r.dataBytes();
             verbose("process " + pid + ": " + c.maps().size() + " mappings, " + r.count() + " pagemap regions, "
-                    + Units.mb(r.dataBytes()) + " of pagemap data" + (r.dataKept() ? "" : " (read twice)"));
+                    + Bytes.AUTO.format(r.dataBytes()) + " of pagemap data" + (r.dataKept() ? "" : " (read twice)"));
         }
     }
 
@@ -302,7 +322,7 @@ public final class SnapshotWriter {
             tar.sparseFile(top + "/" + name, a[2], owner(a[0], a[1]), mtime, r.realSize(), r.offsets(), r.lengths(),
                     r.count(), r.source(pf, rereadBuffer));
             bytesRead += r.dataBytes();
-            verbose(name + ": " + r.count() + " regions, " + Units.mb(r.dataBytes()) + " of data");
+            verbose(name + ": " + r.count() + " regions, " + Bytes.AUTO.format(r.dataBytes()) + " of data");
         }
     }
 

@@ -126,7 +126,7 @@ public final class Progress implements AutoCloseable {
         if (slow != null && slowest >= SLOW_ITEM_NANOS) {
             sb.append(" (pid ").append(slow.pid);
             String name = slow.name;
-            if (name != null && !name.isEmpty()) sb.append(' ').append(lib.text.Text.visible(name));
+            if (name != null && !name.isEmpty()) sb.append(' ').append(Text.visible(name));
             sb.append(": ").append(seconds(slowest)).append(')');
         }
         // one character short of the width: a line that reaches the last column wraps on some terminals, and \r

@@ -76,7 +76,7 @@ public final class TextTable {
     /** --columns or --sort named a column this table does not have: a usage error (exit 2). */
     public static final class UnknownColumn extends IllegalArgumentException {
         public UnknownColumn(String option, String name, List<Column> valid) {
-            super(option + ": no column '" + lib.text.Text.visible(name) + "'; columns: "
+            super(option + ": no column '" + Text.visible(name) + "'; columns: "
                     + String.join(", ", valid.stream().map(Column::name).toList()));
         }
     }
@@ -213,7 +213,7 @@ public final class TextTable {
         List<String[]> body = new ArrayList<>();
         for (Object[] r : rows) body.add(cells(r, how.units()));
         String[] totals = how.totals() && !rows.isEmpty() ? cells(totalsRow(), how.units()) : null;
-        String[] header = columns.stream().map(c -> lib.text.Text.visible(c.name())).toArray(String[]::new);
+        String[] header = columns.stream().map(c -> Text.visible(c.name())).toArray(String[]::new);
         List<String> notes = new ArrayList<>();
         StringBuilder sb = new StringBuilder();
         if (how.style() == Style.TSV) {
@@ -371,7 +371,7 @@ public final class TextTable {
         String[] s = new String[r.length];
         for (int i = 0; i < r.length; i++) {
             Object v = r[i];
-            if (v instanceof String str) s[i] = lib.text.Text.visible(str);
+            if (v instanceof String str) s[i] = Text.visible(str);
             else if (v == null && !columns.get(i).numeric()) s[i] = "";
             else if (v == null) s[i] = "-";
             else s[i] = columns.get(i).kind() == Kind.BYTES ? units.format((Long) v) : v.toString();

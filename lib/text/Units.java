@@ -2,14 +2,14 @@ package lib.text;
 
 import java.util.Locale;
 
-/** How sizes are shown: decimal megabytes with two decimals, "0 MB" for nothing (as the seeds). */
+/** How durations are shown in log lines (sizes: Bytes). */
 public final class Units {
     private Units() {
     }
 
+    /** A size as every tool shows it (binary units, Bytes.AUTO): for code not yet moved to Bytes. */
     public static String mb(long bytes) {
-        if (bytes == 0) return "0 MB";
-        return String.format(Locale.ROOT, "%.2f MB", bytes / 1e6);
+        return Bytes.AUTO.format(bytes);
     }
 
     /** A duration for log lines: 72.53ms, 1.46s. */
