@@ -238,9 +238,9 @@ class Processes2pngTest {
         long after = Hilbert.point(SIDE, 79);
         assertEquals(0, img.getRGB(Hilbert.x(after), Hilbert.y(after)) & 0xffffff);
         // legend on stdout with the counts
-        assertTrue(r.out().matches("(?s).*│ anonymous +│ #ff3b30 │ #661814 │ +8\\.00 KiB │ 2\\.5% +│ +0 B │.*"), r.out());
+        assertTrue(r.out().matches("(?s).*│ anonymous +│ #ff3b30 │ #661814 │ +8\\.00 KiB │ 2\\.5% +│ +4\\.00 KiB │.*"), r.out());
         Tool.Result bytes = runBytes("--procfs-root", dir.toString(), "--no-legend", "-o", dir.resolve("bytes.png").toString());
-        assertTrue(bytes.out().matches("(?s).*│ anonymous +│ #ff3b30 │ #661814 │ +" + 2 * PAGE + " │ 2\\.5% +│ +0 │.*"), bytes.out());
+        assertTrue(bytes.out().matches("(?s).*│ anonymous +│ #ff3b30 │ #661814 │ +" + 2 * PAGE + " │ 2\\.5% +│ +" + PAGE + " │.*"), bytes.out());
         assertTrue(r.out().contains("image 16x16 with 1 frame per pixel"), r.out());
     }
 

@@ -215,7 +215,7 @@ class ProcinfoTest {
             Tool.Result text = procinfo("--summary", Integer.toString(w.pid()));
             assertEquals(0, text.exit(), text.toString());
             assertTrue(text.out().contains("│ total "), text.out());
-            long rows = text.out().lines().filter(l -> l.startsWith("│ ") && !l.startsWith("│ address")).count();
+            long rows = text.out().lines().filter(l -> l.startsWith("│ ") && !l.startsWith("│ start ")).count();
             assertEquals(list(p.get("mappings")).size() + 1, rows, text.out());
 
             // the page dump of the swapped mapping: one line per resident page and per swapped page

@@ -350,6 +350,9 @@ class SnapTest {
         assertTrue(r.out().matches("(?s).*│ /dev/shm +│.*"), r.out());
         assertTrue(r.out().matches("(?s).*│ " + shmKey + " +│ +" + Libc.INSTANCE.shmget(shmKey, 0, 0) + " │ +32\\.0 MiB │ +16\\.0 MiB │.*"), r.out());
         assertTrue(r.out().contains("environment variable " + var), r.out());
+        // the limit and the threads are this machine's, whatever the snapshot's machine had: the lines say so
+        assertTrue(r.err().contains("Memory limit: ") && r.err().lines().filter(l -> l.startsWith("Memory limit: ")
+                || l.startsWith("Using ")).allMatch(l -> l.endsWith(" (this machine's: the snapshot is only read)")), r.err());
     }
 
     @Test
