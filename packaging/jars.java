@@ -1,5 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
+//DEPS info.picocli:picocli:4.7.6
+//SOURCES ../lib/cli/Version.java
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,7 +28,8 @@ import java.util.zip.ZipInputStream;
  * tool will not put a main class of the unnamed package in what it then takes for a module.)
  * Two things keep the jars small: fastutil (6.6 MB of generated collections, no reflection) is cut
  * to the classes our code reaches (class-level dependencies from jdeps), and JNA keeps its native
- * library for Linux only: these tools read Linux's /proc. Beside each jar, dist/TOOL: the same jar behind
+ * library for Linux only: these tools read Linux's /proc. Each jar records the git commit it was built from (--version), and
+ * OUTDIR/man/man1/TOOL.1 and OUTDIR/completion/TOOL.bash are written from its command line. Beside each jar, dist/TOOL: the same jar behind
  * a launcher script (packaging/launcher.sh) that gives the JVM the tool's options; one file to copy.
  */
 public class jars {
@@ -49,13 +52,21 @@ public class jars {
             Files.createDirectories(out);
             Files.setPosixFilePermissions(out, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
+        // --version of a jar names the commit it was built from (read from .git, never by running git)
+        String commit = lib.cli.Version.commitOf(repo);
+        if (commit == null) System.err.println("jars: no git commit found in " + repo + ": --version will say so");
+        byte[] build = ("version=" + lib.cli.Version.VERSION + "\ncommit=" + (commit == null ? "" : commit) + "\n")
+                .getBytes(StandardCharsets.UTF_8);
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         for (String tool : tools) {
             String main = tool.substring(0, tool.length() - ".java".length());
             run(repo, "./jbang", "build", "--quiet", tool);
             String cp = run(repo, "./jbang", "info", "classpath", "--quiet", tool).strip();
             Path jar = out.resolve(main + ".jar");
             List<String> classpath = List.of(cp.split(":"));
-            build(jar, main, classpath, reachable(classpath));
+            build(jar, main, classpath, reachable(classpath), Map.of(lib.cli.Version.RESOURCE, build));
+            // the man page and the bash completion of the jar's own command line: OUT/man/man1, OUT/completion
+            run(repo, javaBin, "-cp", jar.toString(), "lib.cli.Docs", main, out.toString());
             System.out.printf("%-28s %6.1f MB%n", jar, Files.size(jar) / 1e6);
             Path launcher = out.resolve(main);
             launcher(repo.resolve("packaging/launcher.sh"), repo.resolve(tool), jar, launcher);
@@ -135,7 +146,8 @@ public class jars {
      * Merges the jars: first one wins for a path, service files are concatenated, signatures and
      * module descriptors dropped, shrunk jars keep only the reachable classes.
      */
-    static void build(Path target, String mainClass, List<String> classpath, java.util.Set<String> reachable) throws IOException {
+    static void build(Path target, String mainClass, List<String> classpath, java.util.Set<String> reachable,
+            Map<String, byte[]> extra) throws IOException {
         Map<String, StringBuilder> services = new LinkedHashMap<>();
         java.util.Set<String> seen = new java.util.HashSet<>();
         Manifest mf = new Manifest();
@@ -148,6 +160,12 @@ public class jars {
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
             try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(tmp), mf)) {
                 seen.add("META-INF/MANIFEST.MF");
+                for (Map.Entry<String, byte[]> e : extra.entrySet()) {
+                    seen.add(e.getKey());
+                    jar.putNextEntry(new ZipEntry(e.getKey()));
+                    jar.write(e.getValue());
+                    jar.closeEntry();
+                }
                 for (String entry : classpath) {
                     if (entry.isBlank()) continue;
                     boolean cut = shrunk(entry);
