@@ -73,8 +73,8 @@ public class snap implements Callable<Integer> {
     long keepMiB;
 
     @Option(names = "--env-keep", scope = ScopeType.INHERIT, split = ",", paramLabel = "VAR",
-            description = {"Keep only these environment variables' values (e.g. ORACLE_SID,ORACLE_HOME): every other",
-                    "variable keeps its name, its value dropped (PASSWORD=), so the archive still splits by VAR."})
+            description = "Keep only these environment variables' values: every other variable keeps its name, its value "
+                    + "dropped (PASSWORD=), so the archive still splits by VAR.%nExample: --env-keep ORACLE_SID,ORACLE_HOME")
     List<String> envKeep;
 
     @Mixin Options.Common common;

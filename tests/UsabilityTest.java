@@ -99,9 +99,13 @@ class UsabilityTest {
         for (Map.Entry<String, Supplier<CommandLine>> tool : TOOLS.entrySet()) {
             CommandLine root = tool.getValue().get();
             for (List<String> path : paths(root, List.of())) {
-                String[] d = at(root, path).getCommandSpec().usageMessage().description();
-                for (int i = 0; i < d.length - 1; i++) {
-                    assertTrue(d[i].isEmpty() || d[i].matches("(?s).*[.:)]\\s*"), tool.getKey() + " " + path + ": '" + d[i] + "'");
+                List<String[]> texts = new ArrayList<>();
+                texts.add(at(root, path).getCommandSpec().usageMessage().description());
+                for (ArgSpec a : at(root, path).getCommandSpec().args()) texts.add(a.description());
+                for (String[] d : texts) {
+                    for (int i = 0; i < d.length - 1; i++) {
+                        assertTrue(d[i].isEmpty() || d[i].matches("(?s).*[.:)]\\s*"), tool.getKey() + " " + path + ": '" + d[i] + "'");
+                    }
                 }
             }
         }
