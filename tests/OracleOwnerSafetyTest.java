@@ -216,8 +216,8 @@ class OracleOwnerSafetyTest {
         assertEquals(0, r.exit(), r.toString());
         assertNothingRanAsAnotherUser();
         assertWarnings("find_instances", r.err());
-        assertTrue(r.out().matches("(?s).*│ " + sidSuid + " +│ " + pmonSuid.pid() + " +│ " + ATTACKER + " +│ " + safeHome
+        assertTrue(r.out().matches("(?s).*│ " + sidSuid + " +│ +" + pmonSuid.pid() + " │ " + ATTACKER + " +│ " + safeHome
                 + " +│ [^│]+│ os +│.*"), r.out());
-        assertTrue(r.out().matches("(?s).*│ " + sidTmp + " +│ " + pmonTmp.pid() + " +│ " + ATTACKER + " +│ .*"), r.out());
+        assertTrue(r.out().matches("(?s).*│ " + sidTmp + " +│ +" + pmonTmp.pid() + " │ " + ATTACKER + " +│ .*"), r.out());
     }
 }

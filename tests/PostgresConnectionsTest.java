@@ -112,7 +112,7 @@ class PostgresConnectionsTest {
     }
 
     static String mb(long bytes) {
-        return String.format(Locale.ROOT, "%.2f MB", bytes / 1e6);
+        return lib.text.Bytes.AUTO.format(bytes);
     }
 
     @Test
