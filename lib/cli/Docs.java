@@ -144,6 +144,10 @@ public final class Docs {
         String date = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
         write(out.resolve("man/man1/" + cl.getCommandName() + ".1"), manPage(cl, date));
         write(out.resolve("completion/" + cl.getCommandName() + ".bash"), bashCompletion(cl));
+        // readable by every user whatever the umask of whoever built them, as the jars are
+        for (String d : new String[]{"man", "man/man1", "completion"}) {
+            Files.setPosixFilePermissions(out.resolve(d), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
     }
 
     /** Written whole or not at all, readable by every user (docs hold nothing private). */
