@@ -50,48 +50,51 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "memstats",
-        description = {"Memory of groups of processes: the physical pages (RSS) a group holds, and those only it holds (USS),",
-                "by set arithmetic on page frames from /proc/PID/pagemap. Needs root on a live system."},
+        description = {"Memory of groups of processes: the physical pages (RSS) a group holds, and those only it holds (USS), "
+                + "by set arithmetic on page frames from /proc/PID/pagemap. Needs root on a live system; a snapshot (snap) "
+                + "can be read by any user."},
+        footer = {"Examples:", "  memstats groups -u", "  memstats -f 'not(uid(0))' groups -e ORACLE_SID",
+                "  memstats --procfs-root box1.tar.gz groups -u", "  memstats diff box1.tar.gz /proc -u"},
         subcommands = {memstats.Single.class, memstats.Groups.class, memstats.Ram.class, memstats.Diff.class})
 public class memstats implements Callable<Integer> {
 
     @Option(names = {"-m", "--mem-limit"}, paramLabel = "MiB", scope = ScopeType.INHERIT,
-            description = "Stop scanning more processes past this much memory of our own (default: MemAvailable/2); results are then marked partial.")
+            description = "Stop scanning more processes past this much memory of our own (default: MemAvailable/2); results are then marked partial.%nExample: -m 512")
     Long memLimitMiB;
 
     @Option(names = {"-t", "--threads"}, paramLabel = "N", scope = ScopeType.INHERIT,
-            description = "Processes read in parallel (default: cores/2, at least 1; at most 4 per core).")
+            description = "Processes read in parallel (default: cores/2, at least 1; at most 4 per core).%nExample: -t 4")
     Integer threads;
 
     @Option(names = {"-f", "--filter"}, paramLabel = "EXPR", scope = ScopeType.INHERIT, converter = Options.FilterConverter.class,
-            description = "Scan only the processes matching this filter, e.g. \"or(uid(0),comm(bash))\".")
+            description = "Scan only the processes matching this filter ('memstats help filters').%nExample: -f 'or(uid(0),comm(bash))'")
     Filter filter = new Filter.True();
 
     @Option(names = {"-l", "--list-processes"}, scope = ScopeType.INHERIT,
-            description = "Print uid, pid and comm of the processes that would be scanned, and stop.")
+            description = "Print uid, pid and comm of the processes that would be scanned, and stop.%nExample: -l -f 'comm(bash)'")
     boolean listProcesses;
 
     @Option(names = "--force-read-shm", scope = ScopeType.INHERIT,
-            description = "Read SysV segments that have swap too (reading may fault them back in).")
+            description = "Read SysV segments that have swap too (reading may fault them back in).%nExample: --force-read-shm")
     boolean forceReadShm;
 
     @Option(names = "--procfs-root", paramLabel = "PATH", scope = ScopeType.INHERIT, defaultValue = "/proc",
-            description = "A live /proc (default), an extracted snapshot or a snapshot .tar.gz.")
+            description = "A live /proc (default), an extracted snapshot or a snapshot .tar.gz.%nExample: --procfs-root box1.tar.gz")
     String procfsRoot;
 
     @Option(names = "--format", paramLabel = "text|json", scope = ScopeType.INHERIT, defaultValue = "text",
-            description = "text (tables) or json (one document on stdout).")
+            description = "text (tables) or json (one document on stdout).%nExample: --format json")
     Format format;
 
-    @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Show stack traces of errors.")
+    @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Show stack traces of errors.%nExample: --debug")
     boolean debug;
 
     @Option(names = "--no-db", scope = ScopeType.INHERIT,
-            description = "Do not query Oracle instances (sqlplus as their owner): show what the OS tells (source os).")
+            description = "Do not query Oracle instances (sqlplus as their owner): show what the OS tells (source os).%nExample: --no-db")
     boolean noDb;
 
     @Option(names = "--db-timeout", paramLabel = "SECONDS", scope = ScopeType.INHERIT, defaultValue = "20",
-            description = "Time limit of each instance's query (default: ${DEFAULT-VALUE}); then its OS figures are shown.")
+            description = "Time limit of each instance's query (default: ${DEFAULT-VALUE}); then its OS figures are shown.%nExample: --db-timeout 5")
     int dbTimeoutSeconds;
 
     enum Format { text, json }
@@ -119,7 +122,7 @@ public class memstats implements Callable<Integer> {
         @ParentCommand
         memstats top;
 
-        @Option(names = "--ram", description = "Also account for every frame of RAM (see the ram command; reads kpageflags of all RAM).")
+        @Option(names = "--ram", description = "Also account for every frame of RAM (see the ram command; reads kpageflags of all RAM).%nExample: --ram")
         boolean ram;
 
         @Override
@@ -128,8 +131,8 @@ public class memstats implements Callable<Integer> {
         }
     }
 
-    @Command(name = "ram", description = {"Where all of the RAM is: every frame of the System RAM ranges by its kpageflags class,",
-            "split by whether a scanned process maps it, beside /proc/meminfo's counters."})
+    @Command(name = "ram", description = "Where all of the RAM is: every frame of the System RAM ranges by its kpageflags class, "
+            + "split by whether a scanned process maps it, beside /proc/meminfo's counters.")
     static final class Ram implements Callable<Integer> {
         @ParentCommand
         memstats top;
@@ -145,17 +148,18 @@ public class memstats implements Callable<Integer> {
 
     /** The splitters of groups and diff, in this order: uid, env, pids, each custom list. */
     static final class SplitOptions {
-        @Option(names = {"-u", "--split-uid"}, description = "Group by user (effective uid).")
+        @Option(names = {"-u", "--split-uid"}, description = "Group by user (effective uid).%nExample: -u")
         boolean splitUid;
 
-        @Option(names = {"-e", "--split-env"}, paramLabel = "VAR", description = "Group by the value of an environment variable (repeatable).")
+        @Option(names = {"-e", "--split-env"}, paramLabel = "VAR", description = "Group by the value of an environment variable (repeatable).%nExample: -e ORACLE_SID")
         List<String> splitEnv = new ArrayList<>();
 
-        @Option(names = {"-p", "--split-pids"}, paramLabel = "PID", split = ",", description = "These pids form one group, the rest is Other (repeatable).")
+        @Option(names = {"-p", "--split-pids"}, paramLabel = "PID", split = ",", description = "These pids form one group, the rest is Other (repeatable).%nExample: -p 1,2")
         List<Integer> splitPids = new ArrayList<>();
 
-        @Option(names = {"-c", "--split-custom"}, paramLabel = "F1,F2,...", converter = Options.CustomConverter.class,
-                description = "Each filter is a group (first match wins), the rest is Other (repeatable).")
+        @Option(names = {"-c", "--split-custom"}, paramLabel = "FILTERS", converter = Options.CustomConverter.class,
+                description = "Each filter of the comma-separated list is a group (first match wins), the rest is Other "
+                        + "(repeatable; 'memstats help filters').%nExample: -c 'comm(postgres),comm(java)'")
         List<Splitter.Custom> splitCustom = new ArrayList<>();
 
         List<Splitter> splitters() {
@@ -169,7 +173,9 @@ public class memstats implements Callable<Integer> {
         }
     }
 
-    @Command(name = "groups", description = "One table per splitter, in this order: uid, env, pids, each custom list.")
+    @Command(name = "groups", description = "One table per splitter: -u by user, -e VAR by an environment variable, "
+            + "-p PIDS those pids against the rest, -c FILTERS a group per filter; in that order. A splitter puts every "
+            + "scanned process into exactly one group.")
     static final class Groups implements Callable<Integer> {
         @ParentCommand
         memstats top;
@@ -177,7 +183,7 @@ public class memstats implements Callable<Integer> {
         @CommandLine.Mixin
         SplitOptions split;
 
-        @Option(names = "--ram", description = "Also account for every frame of RAM (see the ram command; reads kpageflags of all RAM).")
+        @Option(names = "--ram", description = "Also account for every frame of RAM (see the ram command; reads kpageflags of all RAM).%nExample: --ram")
         boolean ram;
 
         @Override
@@ -190,17 +196,17 @@ public class memstats implements Callable<Integer> {
         }
     }
 
-    @Command(name = "diff", description = {"Groups of two sources side by side: each column before, after and the change,",
-            "groups that appeared or vanished, largest growth of mem_uss first. A and B: snapshot archives or",
-            "directories, or /proc for the live system. Splitters as groups (none: all processes as one group)."})
+    @Command(name = "diff", description = "Groups of two sources side by side: each column before, after and the change, "
+            + "groups that appeared or vanished, largest growth of mem_uss first. A and B: snapshot archives or "
+            + "directories, or /proc for the live system. Splitters as groups (none: all processes as one group).")
     static final class Diff implements Callable<Integer> {
         @ParentCommand
         memstats top;
 
-        @CommandLine.Parameters(index = "0", paramLabel = "A", description = "The earlier source.")
+        @CommandLine.Parameters(index = "0", paramLabel = "A", description = "The earlier source.%nExample: box1.tar.gz")
         String before;
 
-        @CommandLine.Parameters(index = "1", paramLabel = "B", description = "The later source.")
+        @CommandLine.Parameters(index = "1", paramLabel = "B", description = "The later source.%nExample: /proc")
         String after;
 
         @CommandLine.Mixin

@@ -38,7 +38,7 @@ class MemstatsTmpfsTest {
 
             Tool.Result text = Tool.memstats("--filter", "false()", "single");
             assertTrue(text.out().lines().anyMatch(l -> l.startsWith("│ " + mount.dir + " ")
-                    && l.contains("│ yes ") && l.contains("│ within_size ") && l.contains(" 16.0 MiB │") && l.contains(" 5.00 MiB │")), text.out());
+                    && l.contains("│ yes ") && l.contains("│ within_size ") && l.contains("│ 16.0 MiB ") && l.contains("│ 5.00 MiB ")), text.out());
         }
     }
 

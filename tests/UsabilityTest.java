@@ -129,7 +129,7 @@ class UsabilityTest {
         assertEquals(0, r.exit(), r.toString());
         assertTrue(r.out().contains("descendants(PID)") && r.out().contains("env_kv(KEY,VALUE)"), r.out());
         Tool.Result top = Tool.memstats("--help");
-        for (String s : new String[]{"-u by user", "-e VAR", "-p PIDS", "-c FILTERS", "'memstats help filters'"}) {
+        for (String s : new String[]{"-u by user", "-e VAR", "-p PIDS", "-c FILTERS", "'memstats help filters'", "diff"}) {
             assertTrue(top.out().contains(s), s + " in\n" + top.out());
         }
         Tool.Result none = Tool.memstats("help", "nothing");
@@ -158,41 +158,31 @@ class UsabilityTest {
 
     @Test
     void sortColumnsTotalsAndUnitsInTsv() throws Exception {
-        try (Workload w = Workload.start(Map.of(), "anon:8", "fork:2", "anon:2")) {
-            String filter = "descendants(" + w.pid() + ")";
-            String custom = "pid(" + w.pid() + "),pid(" + w.children().get(0) + ")";
-            Tool.Result json = Tool.memstats("-f", filter, "groups", "-c", custom, "--format", "json");
+        try (Workload w = Workload.start(Map.of(), "anon:8", "anon:2")) {
+            String pid = Integer.toString(w.pid());
+            Tool.Result json = Tool.run(procinfo.commandLine(), "--format", "json", pid);
             assertEquals(0, json.exit(), json.toString());
-            Tool.Result tsv = Tool.memstats("-f", filter, "groups", "-c", custom, "--format", "tsv", "--sort", "mem_uss",
-                    "--columns", "group_name,procs,mem_uss,mem_rss", "--totals");
+            Tool.Result tsv = Tool.run(procinfo.commandLine(), "--format", "tsv", "--sort", "rss", "--columns", "start,rss,anon", "--totals", pid);
             assertEquals(0, tsv.exit(), tsv.toString());
             List<String> lines = tsv.out().lines().toList();
-            assertEquals("split\tgroup_name\tprocs\tmem_uss\tmem_rss", lines.get(0));
-            Map<String, Map<String, Object>> groups = Tool.groups(json, custom);
-            long last = Long.MAX_VALUE, ussSum = 0;
-            int procs = 0;
+            assertEquals("start\trss\tanon", lines.get(0));
+            long last = Long.MAX_VALUE, sum = 0;
             for (String line : lines.subList(1, lines.size() - 1)) {
-                String[] c = line.split("\t", -1);
-                assertEquals(custom, c[0]);
-                Map<String, Object> g = groups.get(c[1]);
-                assertEquals(Tool.num(g, "mem_uss"), Long.parseLong(c[3]), line);
-                assertEquals(Tool.num(g, "mem_rss"), Long.parseLong(c[4]), line);
-                assertTrue(Long.parseLong(c[3]) <= last, "sorted by mem_uss: " + tsv.out());
-                last = Long.parseLong(c[3]);
-                ussSum += last;
-                procs += Integer.parseInt(c[2]);
+                long rss = Long.parseLong(line.split("\t")[1]);
+                assertTrue(rss <= last, "sorted by rss: " + tsv.out());
+                last = rss;
+                sum += rss;
             }
-            String[] total = lines.get(lines.size() - 1).split("\t", -1);
-            assertEquals(List.of(custom, "total", Integer.toString(procs), Long.toString(ussSum), ""), List.of(total));
-            Tool.Result text = Tool.memstats("-f", filter, "groups", "-c", custom, "--units", "m", "--no-box");
-            assertEquals(0, text.exit(), text.toString());
+            @SuppressWarnings("unchecked")
+            Map<String, Object> total = (Map<String, Object>) ((Map<String, Object>) ((List<Object>) json.json().get("processes")).get(0)).get("total");
+            assertEquals(Tool.num(total, "rss_bytes"), sum);
+            assertTrue(lines.get(lines.size() - 1).startsWith("total\t" + sum + "\t"), tsv.out());
+            Tool.Result text = Tool.run(procinfo.commandLine(), "-s", "--units", "m", "--no-box", pid);
             assertTrue(text.out().contains(" MiB") && !text.out().contains(" MB") && !text.out().contains("│"), text.out());
-            assertTrue(text.out().contains("total: mem_rss, mem_anon, swap_anon, swap_rss, shm_mem, shm_swap not summed"), text.out());
-            Tool.Result bad = Tool.memstats("-f", filter, "groups", "-u", "--sort", "rss");
+            Tool.Result bad = Tool.run(procinfo.commandLine(), "-s", "--sort", "vsz_kiB", pid);
             assertEquals(2, bad.exit());
-            assertEquals("memstats: --sort: no column 'rss'; columns: group_name, procs, mem_rss, mem_anon, mem_uss, swap_anon, "
-                    + "swap_rss, swap_uss, shm_mem, shm_swap\n", bad.err());
-            Tool.Result both = Tool.memstats("-f", filter, "groups", "-u", "--bytes", "--units", "g");
+            assertTrue(bad.err().startsWith("procinfo: --sort: no column 'vsz_kiB'; columns: start, perms, vsz, rss, swap, anon"), bad.err());
+            Tool.Result both = Tool.run(procinfo.commandLine(), "-s", "--bytes", "--units", "g", pid);
             assertEquals(2, both.exit(), both.toString());
         }
     }
@@ -200,16 +190,15 @@ class UsabilityTest {
     /** On a pseudo-terminal of 80 columns every line fits; piped, the same table keeps its full width. */
     @Test
     void tablesFitAnEightyColumnTerminalAndKeepFullWidthWhenPiped() throws Exception {
-        try (Workload w = Workload.start(Map.of(), "anon:8", "fork:2", "anon:2")) {
+        try (Workload w = Workload.start(Map.of(), "anon:8")) {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            String cmd = java + " -cp " + System.getProperty("java.class.path") + " memstats -f 'descendants(" + w.pid() + ")'"
-                    + " groups -u -c 'pid(" + w.pid() + ")' --no-db";
+            String cmd = java + " -cp " + System.getProperty("java.class.path") + " procinfo --summary " + w.pid();
             String onTty = run("/usr/bin/script", "-qec", "stty cols 80 rows 40; exec " + cmd, "/dev/null");
             List<String> tableLines = onTty.replace("\r", "").lines().filter(l -> l.startsWith("│") || l.startsWith("┌")).toList();
             assertFalse(tableLines.isEmpty(), onTty);
             for (String l : tableLines) assertTrue(l.codePointCount(0, l.length()) <= 80, l.length() + ": " + l);
             String piped = run("/bin/sh", "-c", cmd + " 2>/dev/null | cat");
-            assertTrue(piped.lines().anyMatch(l -> l.startsWith("│ group_name") && l.contains("shm_swap")
+            assertTrue(piped.lines().anyMatch(l -> l.startsWith("│ start") && l.contains("pathname")
                     && l.codePointCount(0, l.length()) > 80), piped);
             // COLUMNS wins over the terminal's size
             String columns = run("/usr/bin/script", "-qec", "stty cols 200 rows 40; COLUMNS=60 exec " + cmd, "/dev/null");
