@@ -134,7 +134,7 @@ class UsabilityTest {
         }
         Tool.Result none = Tool.memstats("help", "nothing");
         assertEquals(2, none.exit());
-        assertTrue(none.err().startsWith("memstats: no command or help topic 'nothing' (known: single, groups, filters, units"), none.err());
+        assertTrue(none.err().startsWith("memstats: no command or help topic 'nothing' (known: ") && none.err().contains("filters, units)"), none.err());
         Tool.Result snapRun = Tool.run(snap.commandLine(), "run", "--help");
         assertEquals(0, snapRun.exit(), "snap run --help without DIR: " + snapRun);
     }
