@@ -26,7 +26,12 @@ class PackagingTest {
             assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(launcher)));
             assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(dist)));
             try (var s = Files.list(dist)) {
-                assertEquals(List.of(launcher, jar), s.sorted().toList(), "no temporary file left");
+                // beside the jar and its launcher: the man page and bash completion folders (JarDocsTest), nothing temporary
+                assertEquals(List.of(dist.resolve("completion"), dist.resolve("man"), launcher, jar), s.sorted().toList(),
+                        "no temporary file left");
+            }
+            for (String d : List.of("completion", "man", "man/man1")) {
+                assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(dist.resolve(d))), d);
             }
 
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
