@@ -89,6 +89,14 @@ public class memstats implements Callable<Integer> {
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Show stack traces of errors.%nExample: --debug")
     boolean debug;
 
+    @Option(names = "--interval", paramLabel = "SECONDS", scope = ScopeType.INHERIT,
+            description = "single and groups on the live system: scan again every SECONDS and print each group's change since the previous round (text).")
+    Double intervalSeconds;
+
+    @Option(names = "--count", paramLabel = "N", scope = ScopeType.INHERIT,
+            description = "Rounds with --interval, the first included (default: until interrupted).")
+    Integer count;
+
     @Option(names = "--no-db", scope = ScopeType.INHERIT,
             description = "Do not query Oracle instances (sqlplus as their owner): show what the OS tells (source os).%nExample: --no-db")
     boolean noDb;
@@ -224,8 +232,10 @@ public class memstats implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         boolean json = format == Format.json;
         long t0 = System.nanoTime();
+        checkWatch(ramMode, json);
         try (ProcFs proc = openProcFs(procfsRoot)) {
             requireRoot(proc);
+            if (intervalSeconds != null && !proc.isLive()) throw new UsageError("--interval watches the live system: a snapshot does not change");
             long pageSize = proc.pageSize();
             Map<Integer, String> users = proc.users();
             List<Splitter> splitters = withUsers(single ? List.of(new Splitter.All()) : requested, users);
@@ -279,7 +289,45 @@ public class memstats implements Callable<Integer> {
                 if (ram != null) out.println(RamAccount.render(ram, scannedLabel(result)));
             }
             out.flush();
+            if (intervalSeconds != null) watch(proc, splitters, result, nThreads, log, out);
             return 0;
+        }
+    }
+
+    /** --interval and --count: text of single or groups only, positive figures. */
+    private void checkWatch(RamMode ramMode, boolean json) {
+        if (intervalSeconds == null) {
+            if (count != null) throw new UsageError("--count needs --interval");
+            return;
+        }
+        if (!(intervalSeconds > 0) || intervalSeconds > 86400) throw new UsageError("--interval must be between 0 and 86400 seconds");
+        if (count != null && count < 1) throw new UsageError("--count must be positive");
+        if (json) throw new UsageError("--interval prints text: JSON has one document per run");
+        if (ramMode != RamMode.NONE) throw new UsageError("--interval does not repeat the whole-RAM account (--ram, ram)");
+        if (listProcesses) throw new UsageError("--interval does not repeat --list-processes");
+    }
+
+    /** Rounds 2..count: sleep, scan again (processes come and go), print each group's change since the last round. */
+    private void watch(ProcFs proc, List<Splitter> splitters, GroupScan.Result first, int nThreads,
+                       java.util.function.Consumer<String> log, PrintWriter out) throws IOException {
+        GroupScan.Result previous = first;
+        long sleepMs = Math.max(1, Math.round(intervalSeconds * 1000));
+        for (int round = 2; count == null || round <= count; round++) {
+            try {
+                Thread.sleep(sleepMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            GroupScan.Result now = scanSource(proc, procfsRoot, splitters, nThreads, log).result();
+            out.printf("Round %d at %s: change since round %d (%s)%n%n", round,
+                    java.time.LocalTime.now().withNano(0), round - 1, scannedLabel(now));
+            for (GroupDiff.Split s : GroupDiff.of(previous, now)) {
+                out.println(GroupDiff.render(s));
+                out.println();
+            }
+            out.flush();
+            previous = now;
         }
     }
 
