@@ -90,11 +90,11 @@ public class memstats implements Callable<Integer> {
     boolean debug;
 
     @Option(names = "--interval", paramLabel = "SECONDS", scope = ScopeType.INHERIT,
-            description = "single and groups on the live system: scan again every SECONDS and print each group's change since the previous round (text).")
+            description = "single and groups on the live system: scan again every SECONDS and print each group's change since the previous round (text). Example: --interval 60 --count 10")
     Double intervalSeconds;
 
     @Option(names = "--count", paramLabel = "N", scope = ScopeType.INHERIT,
-            description = "Rounds with --interval, the first included (default: until interrupted).")
+            description = "Rounds with --interval, the first included (default: until interrupted). Example: --count 10")
     Integer count;
 
     @Option(names = "--no-db", scope = ScopeType.INHERIT,

@@ -42,12 +42,14 @@ class MemstatsWatchTest {
         return 0;
     }
 
-    /** The mem_rss_change cell of a group's row in a round's table, in bytes (tables print decimal MB). */
+    /** The mem_rss_change cell of a group's row in a round's table, in bytes (KiB/MiB/GiB, or decimal MB). */
     static long rssChange(String roundText, String group) {
         for (String line : roundText.lines().toList()) {
             String[] cells = line.split("│");
             if (cells.length > 6 && cells[1].trim().equals(group)) {
-                return Math.round(Double.parseDouble(cells[6].trim().replace(" MB", "")) * 1e6);
+                String v = cells[6].trim();
+                double scale = v.endsWith(" MiB") ? MiB : v.endsWith(" KiB") ? 1024 : v.endsWith(" GiB") ? 1024.0 * MiB : 1e6;
+                return Math.round(Double.parseDouble(v.replaceAll(" [KMG]i?B$", "")) * scale);
             }
         }
         throw new AssertionError("no row " + group + " in " + roundText);
