@@ -1,9 +1,8 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//DEPS net.java.dev.jna:jna:5.15.0
-//SOURCES ../lib/pages/PagemapScan.java
+//SOURCES ../lib/**/*.java
 
-import lib.pages.PagemapScan;
+import lib.proc.PagemapScan;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -16,7 +15,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Checks lib/pages/PagemapScan against a full read of pagemap, on processes with known memory, and
+ * Checks lib/proc/PagemapScan against a full read of pagemap, on processes with known memory, and
  * measures the older kernels' rule (skip the mappings smaps shows with no Rss, Swap or hugetlb).
  *   bench/PagemapScanCheck.java PID...    (root; bench/run's workloads or tests/support/memload.c)
  * For every PID: the present and swapped entries found by reading every entry of every mapping
@@ -44,7 +43,7 @@ public class PagemapScanCheck {
         for (String a : args) {
             int pid = Integer.parseInt(a);
             List<Mapping> maps = maps(pid);
-            try (PagemapScan.Fd fd = PagemapScan.Fd.open("/proc/" + pid + "/pagemap");
+            try (PagemapScan.File fd = PagemapScan.File.open(Path.of("/proc/" + pid + "/pagemap"), 4096);
                  PagemapScan.Scanner big = new PagemapScan.Scanner(4096);
                  PagemapScan.Scanner tiny = new PagemapScan.Scanner(1)) {
                 long t0 = System.nanoTime();
@@ -110,7 +109,7 @@ public class PagemapScanCheck {
     }
 
     /** Reads only where PAGEMAP_SCAN reports present or swapped pages, cut to the mappings (a run may span two). */
-    static TreeMap<Long, Long> scanRead(PagemapScan.Fd fd, PagemapScan.Scanner s, List<Mapping> maps) throws IOException {
+    static TreeMap<Long, Long> scanRead(PagemapScan.File fd, PagemapScan.Scanner s, List<Mapping> maps) throws IOException {
         TreeMap<Long, Long> out = new TreeMap<>();
         if (maps.isEmpty()) return out;
         long mask = PagemapScan.PAGE_IS_PRESENT | PagemapScan.PAGE_IS_SWAPPED;
@@ -125,7 +124,7 @@ public class PagemapScanCheck {
         return out;
     }
 
-    static void read(PagemapScan.Fd fd, long start, long end, Map<Long, Long> out) throws IOException {
+    static void read(PagemapScan.File fd, long start, long end, Map<Long, Long> out) throws IOException {
         for (long v = start; v < end; ) {
             int n = (int) Math.min((end - v) / 4096, CHUNK);
             buf.clear().limit(n * 8);

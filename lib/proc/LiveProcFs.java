@@ -50,6 +50,13 @@ public final class LiveProcFs extends DirProcFs {
         return out;
     }
 
+    /** A pagemap through PagemapScan where the kernel has the ioctl (its presentParts skips what is not there). */
+    @Override
+    public PositionalFile open(String relativePath) throws IOException {
+        if (relativePath.endsWith("/pagemap") && PagemapScan.supported()) return PagemapScan.File.open(root().resolve(relativePath), pageSize());
+        return super.open(relativePath);
+    }
+
     @Override
     public String ipcNamespace(String pid) {
         try {

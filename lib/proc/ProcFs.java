@@ -15,6 +15,15 @@ public interface ProcFs extends Closeable {
         /** Reads up to dst.remaining() bytes at pos; returns bytes read, -1 at end of file. */
         int read(ByteBuffer dst, long pos) throws IOException;
 
+        /**
+         * Of a pagemap: calls part.range(from, to) (byte offsets, multiples of 8, ascending) for the parts
+         * of [from, to) that may hold present or swapped entries; no entry elsewhere is either. By default
+         * the whole range; a live pagemap asks the kernel (PagemapScan), so a reader skips what is not there.
+         */
+        default void presentParts(long from, long to, Part part) throws IOException {
+            part.range(from, to);
+        }
+
         /** A real file's channel as a PositionalFile (closing it closes the channel). */
         static PositionalFile of(java.nio.channels.FileChannel ch) {
             return new PositionalFile() {
@@ -29,6 +38,12 @@ public interface ProcFs extends Closeable {
                 }
             };
         }
+    }
+
+    /** A range of a file, [from, to) in bytes. */
+    @FunctionalInterface
+    interface Part {
+        void range(long from, long to) throws IOException;
     }
 
     /** Where it came from, for messages. */

@@ -6,6 +6,7 @@ import lib.proc.Getconf;
 import lib.proc.Iomem;
 import lib.proc.Maps;
 import lib.proc.PageSize;
+import lib.proc.PagemapScan;
 import lib.proc.Passwd;
 import lib.proc.ProcFs;
 import lib.proc.Status;
@@ -189,7 +190,7 @@ public final class SnapshotWriter {
 
     /** One process as read, before anything of it is written. pagemap stays open for a second read. */
     private record Captured(int[] dirAttrs, Map<String, byte[]> files, Map<String, int[]> attrs,
-                            Map<String, String> links, List<Maps.Mapping> maps, FileChannel pagemap,
+                            Map<String, String> links, List<Maps.Mapping> maps, ProcFs.PositionalFile pagemap,
                             SparseRegions regions, boolean denied) {
     }
 
@@ -205,7 +206,7 @@ public final class SnapshotWriter {
             verbose("process " + pid + " vanished");
             return Outcome.VANISHED;
         }
-        try (FileChannel pagemap = c.pagemap()) {
+        try (ProcFs.PositionalFile pagemap = c.pagemap()) {
             writeProcess(pid, c);
         }
         return c.denied() ? Outcome.PARTLY : Outcome.CAPTURED;
@@ -247,13 +248,15 @@ public final class SnapshotWriter {
 
         List<Maps.Mapping> maps = files.containsKey("maps")
                 ? Maps.parse(new String(files.get("maps"), StandardCharsets.UTF_8)) : List.of();
-        FileChannel pagemap = null;
+        ProcFs.PositionalFile pagemap = null;
         SparseRegions regions = null;
         if (!maps.isEmpty()) {
             try {
-                pagemap = FileChannel.open(dir.resolve("pagemap"), StandardOpenOption.READ);
+                // where the kernel has PAGEMAP_SCAN only the present and swapped parts are read (and stored)
+                pagemap = PagemapScan.supported() ? PagemapScan.File.open(dir.resolve("pagemap"), pageSize)
+                        : ProcFs.PositionalFile.of(FileChannel.open(dir.resolve("pagemap"), StandardOpenOption.READ));
                 attrs.put("pagemap", attributes(dir.resolve("pagemap")));
-                regions = scanPagemap(ProcFs.PositionalFile.of(pagemap), maps);
+                regions = scanPagemap(pagemap, maps);
             } catch (AccessDeniedException e) {
                 denied = true;
             } catch (IOException | RuntimeException e) {
@@ -289,7 +292,7 @@ public final class SnapshotWriter {
         if (r != null) {
             int[] a = c.attrs().get("pagemap");
             tar.sparseFile(top + "/" + name + "/pagemap", a[2], owner(a[0], a[1]), mtime, r.realSize(), r.offsets(),
-                    r.lengths(), r.count(), r.source(ProcFs.PositionalFile.of(c.pagemap()), rereadBuffer));
+                    r.lengths(), r.count(), r.source(c.pagemap(), rereadBuffer));
             if (!r.dataKept()) bytesRead += r.dataBytes();
             verbose("process " + pid + ": " + c.maps().size() + " mappings, " + r.count() + " pagemap regions, "
                     + Bytes.AUTO.format(r.dataBytes()) + " of pagemap data" + (r.dataKept() ? "" : " (read twice)"));
@@ -298,17 +301,20 @@ public final class SnapshotWriter {
 
     private SparseRegions scanPagemap(ProcFs.PositionalFile file, List<Maps.Mapping> maps) throws IOException {
         LongArrayList starts = new LongArrayList(), ends = new LongArrayList();
-        for (Maps.Mapping m : maps) {
-            if (m.kind() == Maps.Kind.VSYSCALL || (opt.skipShmPagemap() && m.isSysvShm())) continue;
-            long s = m.start() / pageSize * 8, e = m.end() / pageSize * 8;
+        ProcFs.Part add = (s, e) -> {
             int last = ends.size() - 1;
             if (last >= 0 && ends.getLong(last) == s) ends.set(last, e);
             else {
                 starts.add(s);
                 ends.add(e);
             }
+        };
+        long realSize = 0;
+        for (Maps.Mapping m : maps) {
+            if (m.kind() == Maps.Kind.VSYSCALL || (opt.skipShmPagemap() && m.isSysvShm())) continue;
+            file.presentParts(m.start() / pageSize * 8, m.end() / pageSize * 8, add);
+            realSize = m.end() / pageSize * 8;
         }
-        long realSize = ends.isEmpty() ? 0 : ends.getLong(ends.size() - 1);
         SparseRegions r = scanner.scan(file, starts.toLongArray(), ends.toLongArray(), starts.size(), realSize, opt.keepLimitBytes());
         bytesRead += r.bytesRead();
         return r;

@@ -1,4 +1,4 @@
-package lib.pages;
+package lib.proc;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 
 /**
  * The PAGEMAP_SCAN ioctl on /proc/PID/pagemap (Linux 6.7+, fs/proc/task_mmu.c): the kernel walks the
@@ -17,6 +18,8 @@ import java.nio.file.NoSuchFileException;
  * skipping unpopulated page tables whole. A 64 TiB reservation with 200 MiB resident then costs what
  * the 200 MiB cost, where reading its pagemap costs 16 G entries. The entries themselves (PFNs, swap
  * slots) still come from reading the pagemap, through the same descriptor: one open, one process.
+ * LiveProcFs opens pagemaps as a PagemapScan.File when the kernel has the ioctl; its presentParts is
+ * how the pagemap walker skips what is not there.
  */
 public final class PagemapScan {
     /** page_region.categories bits (include/uapi/linux/fs.h). */
@@ -76,7 +79,7 @@ public final class PagemapScan {
     }
 
     private static boolean probe() {
-        try (Fd fd = Fd.open("/proc/self/pagemap"); Scanner s = new Scanner(1)) {
+        try (File fd = File.open(Path.of("/proc/self/pagemap"), 4096); Scanner s = new Scanner(1)) {
             s.once(fd, 0, 0, PAGE_IS_PRESENT, PAGE_IS_PRESENT);
             return true;
         } catch (IOException | LinkageError | RuntimeException e) {
@@ -84,25 +87,35 @@ public final class PagemapScan {
         }
     }
 
-    /** A pagemap file opened for both the ioctl and positional reads (ProcFs.PositionalFile's read contract). */
-    public static final class Fd implements AutoCloseable {
+    /** Two parts of one range closer than this many pages are read as one: a read costs more than a few hundred entries. */
+    static final long MERGE_GAP_PAGES = 256;
+    /** A smaller range is given whole: reading it costs about what asking the kernel for its parts does. */
+    static final long SCAN_MIN_PAGES = 512;
+
+    private static final ThreadLocal<Scanner> SCANNERS = ThreadLocal.withInitial(() -> new Scanner(512));
+
+    /** A live pagemap opened for both the ioctl and positional reads: the kernel says where to read. */
+    public static final class File implements ProcFs.PositionalFile {
         private int fd;
         private final String path;
+        private final long pageSize;
 
-        private Fd(int fd, String path) {
+        private File(int fd, String path, long pageSize) {
             this.fd = fd;
             this.path = path;
+            this.pageSize = pageSize;
         }
 
-        public static Fd open(String path) throws IOException {
+        public static File open(Path path, long pageSize) throws IOException {
             try {
-                return new Fd(C.open(path, O_RDONLY | O_CLOEXEC), path);
+                return new File(C.open(path.toString(), O_RDONLY | O_CLOEXEC), path.toString(), pageSize);
             } catch (LastErrorException e) {
-                throw error(path, e);
+                throw error(path.toString(), e);
             }
         }
 
         /** Reads up to dst.remaining() bytes at pos into a direct buffer; returns bytes read, -1 at end of file. */
+        @Override
         public int read(ByteBuffer dst, long pos) throws IOException {
             if (!dst.isDirect()) throw new IllegalArgumentException("a direct buffer is needed");
             if (!dst.hasRemaining()) return 0;
@@ -114,6 +127,33 @@ public final class PagemapScan {
             } catch (LastErrorException e) {
                 throw error(path, e);
             }
+        }
+
+        /**
+         * The runs of present or swapped pages in [from, to) (pagemap byte offsets), cut to that range,
+         * two runs less than MERGE_GAP_PAGES apart given as one; a range under SCAN_MIN_PAGES whole.
+         */
+        @Override
+        public void presentParts(long from, long to, ProcFs.Part part) throws IOException {
+            if ((to - from) / 8 < SCAN_MIN_PAGES) {
+                if (from < to) part.range(from, to);
+                return;
+            }
+            long start = from / 8 * pageSize, end = to / 8 * pageSize, gap = MERGE_GAP_PAGES * pageSize;
+            long both = PAGE_IS_PRESENT | PAGE_IS_SWAPPED;
+            long[] pending = {-1, -1};
+            SCANNERS.get().scan(this, start, end, both, both, (rs, re, categories) -> {
+                long s = Math.max(rs, start), e = Math.min(re, end);
+                if (s >= e) return;
+                if (pending[0] >= 0 && s - pending[1] < gap) {
+                    pending[1] = e;
+                    return;
+                }
+                if (pending[0] >= 0) part.range(pending[0] / pageSize * 8, pending[1] / pageSize * 8);
+                pending[0] = s;
+                pending[1] = e;
+            });
+            if (pending[0] >= 0) part.range(pending[0] / pageSize * 8, pending[1] / pageSize * 8);
         }
 
         int fd() {
@@ -195,7 +235,7 @@ public final class PagemapScan {
          * reported as masked by returnMask, at most capacity() of them. Returns where the kernel's walk
          * stopped: end when it covered the range, less when the region buffer filled first.
          */
-        public long once(Fd fd, long start, long end, long anyOf, long returnMask) throws IOException {
+        public long once(File fd, long start, long end, long anyOf, long returnMask) throws IOException {
             arg.setLong(0, ARG_SIZE);          // size
             arg.setLong(8, 0);                 // flags: report only, never write-protect
             arg.setLong(16, start);
@@ -226,7 +266,7 @@ public final class PagemapScan {
          * where the kernel stopped each time the region buffer filled. A run cut by a full buffer comes
          * as two adjacent regions.
          */
-        public void scan(Fd fd, long start, long end, long anyOf, long returnMask, RegionVisitor visitor) throws IOException {
+        public void scan(File fd, long start, long end, long anyOf, long returnMask, RegionVisitor visitor) throws IOException {
             long from = start;
             while (from < end) {
                 long walkEnd = once(fd, from, end, anyOf, returnMask);
@@ -241,40 +281,6 @@ public final class PagemapScan {
             }
         }
 
-        /**
-         * The parts of the mappings [starts[k], ends[k]) (k below n, ascending, disjoint, page-aligned)
-         * that hold present or swapped pages, in address order, as (k, from, to): one scan over
-         * [starts[0], ends[n-1]), its runs cut at mapping bounds (a run may span two mappings), and
-         * two parts of one mapping less than gapBytes apart read as one (a read costs more than a
-         * few hundred entries). Pages outside the parts are neither present nor swapped (when the
-         * scan ran: the process may change after it).
-         */
-        public void presentParts(Fd fd, long[] starts, long[] ends, int n, long gapBytes, PartVisitor visitor) throws IOException {
-            if (n == 0) return;
-            long both = PAGE_IS_PRESENT | PAGE_IS_SWAPPED;
-            // pending part: k = -1 when none
-            long[] pending = {-1, 0, 0};
-            int[] next = {0};
-            scan(fd, starts[0], ends[n - 1], both, both, (rs, re, categories) -> {
-                int m = next[0];
-                while (m < n && ends[m] <= rs) m++;
-                next[0] = m;
-                for (int k = m; k < n && starts[k] < re; k++) {
-                    long from = Math.max(rs, starts[k]), to = Math.min(re, ends[k]);
-                    if (from >= to) continue;
-                    if (pending[0] == k && from - pending[2] < gapBytes) {
-                        pending[2] = to;
-                        continue;
-                    }
-                    if (pending[0] >= 0) visitor.part((int) pending[0], pending[1], pending[2]);
-                    pending[0] = k;
-                    pending[1] = from;
-                    pending[2] = to;
-                }
-            });
-            if (pending[0] >= 0) visitor.part((int) pending[0], pending[1], pending[2]);
-        }
-
         @Override
         public void close() {
             arg.close();
@@ -282,9 +288,4 @@ public final class PagemapScan {
         }
     }
 
-    /** A part [from, to) of mapping k holding present or swapped pages. */
-    @FunctionalInterface
-    public interface PartVisitor {
-        void part(int k, long from, long to) throws IOException;
-    }
 }
