@@ -1,8 +1,9 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //SOURCES lib/**/*.java
-// a light collector and a small young generation: the scan keeps little alive, so peak RSS stays near what it keeps
-//JAVA_OPTIONS -XX:+UseSerialGC -Xmn24m
+// a light collector and a small young generation: the scan keeps little alive, so peak RSS stays near what it keeps;
+// C1 only: a run of seconds spends more CPU compiling with C2 than C2 code gives back (README, Benchmark)
+//JAVA_OPTIONS -XX:+UseSerialGC -Xmn24m -XX:TieredStopAtLevel=1
 
 import lib.cli.Cli;
 import lib.cli.Cli.Failure;
