@@ -50,10 +50,10 @@ public final class LiveProcFs extends DirProcFs {
         return out;
     }
 
-    /** A pagemap through PagemapScan where the kernel has the ioctl (its presentParts skips what is not there). */
+    /** A pagemap whose presentParts skips what is not there (PagemapScan.openLive). */
     @Override
     public PositionalFile open(String relativePath) throws IOException {
-        if (relativePath.endsWith("/pagemap") && PagemapScan.supported()) return PagemapScan.File.open(root().resolve(relativePath), pageSize());
+        if (relativePath.endsWith("/pagemap")) return PagemapScan.openLive(root().resolve(relativePath), pageSize());
         return super.open(relativePath);
     }
 

@@ -87,6 +87,14 @@ public final class PagemapScan {
         }
     }
 
+    /**
+     * A live pagemap opened the best way this kernel allows: with PAGEMAP_SCAN where it has it, else with
+     * smaps telling which mappings can be skipped (SmapsParts). Either way presentParts says where to read.
+     */
+    public static ProcFs.PositionalFile openLive(Path pagemap, long pageSize) throws IOException {
+        return supported() ? File.open(pagemap, pageSize) : new SmapsParts(pagemap, pageSize);
+    }
+
     /** Two parts of one range closer than this many pages are read as one: a read costs more than a few hundred entries. */
     static final long MERGE_GAP_PAGES = 256;
     /** A smaller range is given whole: reading it costs about what asking the kernel for its parts does. */

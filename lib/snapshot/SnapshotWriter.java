@@ -252,9 +252,8 @@ public final class SnapshotWriter {
         SparseRegions regions = null;
         if (!maps.isEmpty()) {
             try {
-                // where the kernel has PAGEMAP_SCAN only the present and swapped parts are read (and stored)
-                pagemap = PagemapScan.supported() ? PagemapScan.File.open(dir.resolve("pagemap"), pageSize)
-                        : ProcFs.PositionalFile.of(FileChannel.open(dir.resolve("pagemap"), StandardOpenOption.READ));
+                // only the parts that may hold present or swapped pages are read (and stored)
+                pagemap = PagemapScan.openLive(dir.resolve("pagemap"), pageSize);
                 attrs.put("pagemap", attributes(dir.resolve("pagemap")));
                 regions = scanPagemap(pagemap, maps);
             } catch (AccessDeniedException e) {
