@@ -3,8 +3,11 @@
  * The kernel files, one record per file and named as the kernel names it (Maps for /proc/PID/maps,
  * Status, Stat, Meminfo, Iomem, Cmdline, Environ, Cgroup for /proc/PID/cgroup, SysvShm for /proc/sysvipc/shm, Tmpfs for the tmpfs
  * lines of mountinfo, Passwd for /etc/passwd), and ProcFs, the one place where a live /proc and a
- * snapshot differ: it answers page size, user names, tmpfs mounts and the per-process files itself.
- * Libc holds the few system calls we make through JNA.
+ * snapshot differ: it answers page size, user names, tmpfs mounts and the per-process files itself,
+ * and which parts of a pagemap may hold present or swapped pages (PositionalFile.presentParts: a live
+ * one asks the kernel, PagemapScan's PAGEMAP_SCAN ioctl, or on older kernels smaps, SmapsParts; it
+ * lives here, not in lib.pages, because it is how live and snapshot differ, and lib.proc may not
+ * call up). Libc holds the few system calls we make through JNA.
  * <p>May use: lib.text. Knows nothing of pages, groups or snapshot archives.
  */
 package lib.proc;
