@@ -3,6 +3,7 @@ package lib.oracle;
 import lib.proc.ProcFs;
 import lib.proc.ProcessInfo;
 import lib.proc.SysvShm;
+import lib.proc.TmpfsFiles;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,7 +18,8 @@ import java.util.function.Consumer;
 /**
  * The figures of one instance: from the instance itself (source "db": SGA = Variable Size + Database
  * Buffers of v$sga, processes and PGA from v$process, use_large_pages from v$parameter) or, when the
- * query fails or is not wanted, what the OS tells (source "os": SGA = the SysV segments pmon attaches,
+ * query fails or is not wanted, what the OS tells (source "os": SGA = the SysV segments pmon attaches and
+ * the resident pages of the tmpfs files it maps,
  * processes = those owns() recognises, PGA and large_pages unknown). Sizes in bytes, -1 when unknown.
  */
 public record InstanceFigures(OracleInstance instance, long sgaBytes, long pgaBytes, int processes, String largePages,
@@ -52,16 +54,36 @@ public record InstanceFigures(OracleInstance instance, long sgaBytes, long pgaBy
         return m;
     }
 
-    /** The figures the OS can tell, without asking the instance. */
+    /** The figures the OS can tell, without asking the instance (the tmpfs files read from proc). */
     public static InstanceFigures fromOs(ProcFs proc, OracleInstance i, List<ProcessInfo> processes,
                                          List<SysvShm.Segment> segments) {
+        return fromOs(proc, i, processes, segments, tmpfsFiles(proc));
+    }
+
+    /**
+     * The figures the OS can tell: SGA = the size of the SysV segments pmon attaches plus what is resident
+     * of the tmpfs files it maps (AMM keeps the SGA in /dev/shm/ora_SID_* files, sized for
+     * MEMORY_MAX_TARGET and filled as granules are used: their size would overstate it). files null: not
+     * known (a snapshot from before snap recorded them), SysV only.
+     */
+    public static InstanceFigures fromOs(ProcFs proc, OracleInstance i, List<ProcessInfo> processes,
+                                         List<SysvShm.Segment> segments, TmpfsFiles files) {
         long sga;
         try {
-            sga = OracleInstance.segmentsBytes(i.attachedShmids(proc), segments);
+            sga = OracleInstance.segmentsBytes(i.attachedShmids(proc), segments) + i.tmpfsResidentBytes(proc, files);
         } catch (IOException e) {
             sga = -1; // pmon ended or its maps are unreadable
         }
         return new InstanceFigures(i, sga, -1, i.countProcesses(processes), null, Map.of(), "os");
+    }
+
+    /** The tmpfs files of proc; null when they cannot be read (then the OS SGA counts SysV segments only). */
+    static TmpfsFiles tmpfsFiles(ProcFs proc) {
+        try {
+            return proc.tmpfsFiles();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** Figures from the sections of QUERIES; a failed query raises Sqlplus.Failure with its error. */
@@ -119,8 +141,22 @@ public record InstanceFigures(OracleInstance instance, long sgaBytes, long pgaBy
                                        Duration timeout, Consumer<String> warn) {
         List<Answer> out = new ArrayList<>();
         if (instances.isEmpty()) return out;
+        // walked once, and only when some instance needs its OS figures
+        java.util.function.Supplier<TmpfsFiles> files = new java.util.function.Supplier<>() {
+            private TmpfsFiles f;
+            private boolean read;
+
+            @Override
+            public synchronized TmpfsFiles get() {
+                if (!read) {
+                    f = tmpfsFiles(proc);
+                    read = true;
+                }
+                return f;
+            }
+        };
         if (!askDb || !proc.isLive()) { // a snapshot's instances ran on another machine, or are gone
-            for (OracleInstance i : instances) out.add(new Answer(fromOs(proc, i, processes, segments), Map.of(), null));
+            for (OracleInstance i : instances) out.add(new Answer(fromOs(proc, i, processes, segments, files.get()), Map.of(), null));
             return out;
         }
         Map<String, String> queries = new LinkedHashMap<>(QUERIES);
@@ -143,7 +179,7 @@ public record InstanceFigures(OracleInstance instance, long sgaBytes, long pgaBy
                 }
                 if (a.figures() == null) {
                     warn.accept("instance " + i.sid() + " (pid " + i.pid() + "): " + a.warning() + "; showing what the OS tells");
-                    a = new Answer(fromOs(proc, i, processes, segments), a.extra(), a.warning());
+                    a = new Answer(fromOs(proc, i, processes, segments, files.get()), a.extra(), a.warning());
                 }
                 out.add(a);
             }

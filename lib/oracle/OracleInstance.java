@@ -5,6 +5,7 @@ import lib.proc.ProcFs;
 import lib.proc.ProcessInfo;
 import lib.proc.Status;
 import lib.proc.SysvShm;
+import lib.proc.TmpfsFiles;
 import it.unimi.dsi.fastutil.longs.LongLinkedOpenHashSet;
 
 import java.io.IOException;
@@ -133,6 +134,24 @@ public record OracleInstance(String sid, int pid, int uid, int gid, List<Integer
         return ids.toLongArray();
     }
 
+    /**
+     * Bytes resident of the tmpfs files pmon maps (AMM's /dev/shm/ora_SID_* files), each file once; 0 when
+     * files is null (not recorded) or pmon maps none. A file whose residency the kernel did not give counts 0.
+     */
+    public long tmpfsResidentBytes(ProcFs proc, TmpfsFiles files) throws IOException {
+        if (files == null) return 0;
+        java.util.Set<TmpfsFiles.Key> seen = new java.util.HashSet<>();
+        long pages = 0;
+        for (Maps.Mapping m : proc.maps(pid)) {
+            if (m.kind() != Maps.Kind.FILE || m.inode() == 0) continue;
+            TmpfsFiles.Key k = TmpfsFiles.Key.of(m);
+            if (k == null || !seen.add(k)) continue;
+            TmpfsFiles.File f = files.file(k);
+            if (f != null && f.residentPages() > 0) pages += f.residentPages();
+        }
+        return pages * files.pageSize();
+    }
+
     /** Total size of the segments with these shmids, as sysvipc/shm lists them (the SGA as the OS sees it). */
     public static long segmentsBytes(long[] shmids, List<SysvShm.Segment> segments) {
         long total = 0;
@@ -142,6 +161,31 @@ public record OracleInstance(String sid, int pid, int uid, int gid, List<Integer
             }
         }
         return total;
+    }
+
+    /**
+     * A tmpfs file -> the sids of the instances whose processes map it: pmon, or a process the instance
+     * owns() running as pmon's user (a name or ORACLE_SID anyone could give their own process is not enough).
+     * mappers: the pids mapping each file (TmpfsFiles.mappers).
+     */
+    public static Map<TmpfsFiles.Key, List<String>> sidsByFile(List<OracleInstance> instances, List<ProcessInfo> processes,
+                                                               Map<TmpfsFiles.Key, it.unimi.dsi.fastutil.ints.IntArrayList> mappers) {
+        Map<TmpfsFiles.Key, List<String>> out = new LinkedHashMap<>();
+        if (instances.isEmpty()) return out;
+        Map<Integer, ProcessInfo> byPid = new java.util.HashMap<>();
+        for (ProcessInfo p : processes) byPid.put(p.pid(), p);
+        for (Map.Entry<TmpfsFiles.Key, it.unimi.dsi.fastutil.ints.IntArrayList> e : mappers.entrySet()) {
+            for (OracleInstance i : instances) {
+                for (int pid : e.getValue()) {
+                    ProcessInfo p = byPid.get(pid);
+                    if (pid == i.pid() || (p != null && p.uid() == i.uid() && i.owns(p))) {
+                        out.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(i.sid());
+                        break;
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     /** shmid -> the sids of the instances whose pmon attaches it (the shm table's sid column). */

@@ -184,6 +184,22 @@ public class DirProcFs implements ProcFs {
         return meta;
     }
 
+    /** tmpfs_files.json beside metadata.json, read as safely (a regular file, no link, bounded). */
+    @Override
+    public String tmpfsFilesJson() throws IOException {
+        if (live || metadata == null) return null;
+        Path file = metadata.resolveSibling(TmpfsFiles.SNAPSHOT_FILE);
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) return null;
+        try (Beneath b = new Beneath(openDir(file.getParent().toString()), file.getFileName().toString(), file.toString());
+             FileChannel ch = b.openRegular()) {
+            if (ch.size() > TmpfsFiles.MAX_JSON_BYTES) throw new IOException(file + ": " + Bytes.AUTO.format(ch.size()) + " (snap writes at most "
+                    + Bytes.AUTO.format(TmpfsFiles.MAX_JSON_BYTES) + ")");
+            ByteBuffer buf = ByteBuffer.allocate((int) ch.size());
+            while (buf.hasRemaining() && ch.read(buf) > 0) ;
+            return new String(buf.array(), 0, buf.position(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
     /** libc's openat, to walk a snapshot one directory at a time. */
     private interface C extends Library {
         C LIBC = Native.load("c", C.class);

@@ -50,6 +50,16 @@ public final class LiveProcFs extends DirProcFs {
         return out;
     }
 
+    /** Walked and measured now (TmpfsFiles.scan): the largest files of each tmpfs and those any process but us maps. */
+    @Override
+    public TmpfsFiles tmpfsFiles() throws IOException {
+        String mountinfo = readString("self/mountinfo");
+        List<Integer> pids = new ArrayList<>(pids());
+        pids.remove((Integer) selfPid());
+        var mapped = TmpfsFiles.mappers(this, pids, Tmpfs.devices(mountinfo)).keySet();
+        return TmpfsFiles.scan(mountinfo, mapped, pageSize());
+    }
+
     /** A pagemap whose presentParts skips what is not there (PagemapScan.openLive). */
     @Override
     public PositionalFile open(String relativePath) throws IOException {

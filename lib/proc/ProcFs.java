@@ -104,6 +104,20 @@ public interface ProcFs extends Closeable {
         return metadata().tmpfs();
     }
 
+    /**
+     * The files of each tmpfs (the largest, and every one a process maps) with their pages in RAM and in
+     * swap: measured now on a live /proc, as snap recorded them on a snapshot; null when it recorded none.
+     */
+    default TmpfsFiles tmpfsFiles() throws IOException {
+        String json = tmpfsFilesJson();
+        return json == null ? null : TmpfsFiles.fromJson(json);
+    }
+
+    /** A snapshot's tmpfs_files.json content, or null (a live /proc, or a snapshot from before snap wrote it). */
+    default String tmpfsFilesJson() throws IOException {
+        return null;
+    }
+
     /** This process's pid, to leave itself out of a scan; -1 for a snapshot. */
     default int selfPid() {
         return -1;

@@ -47,13 +47,8 @@ public final class Tmpfs {
      */
     public static List<Mount> parseMountinfo(String text) {
         Map<String, Mount> byPoint = new LinkedHashMap<>();
-        for (String line : text.split("\n")) {
-            // id parent major:minor root mount_point options [optional fields...] - fstype source super_options
-            int sep = line.indexOf(" - ");
-            if (sep < 0) continue;
-            String[] left = line.substring(0, sep).split(" ");
-            String[] right = line.substring(sep + 3).split(" ");
-            if (left.length < 5 || right.length < 3 || !right[0].equals("tmpfs")) continue;
+        for (String[][] lr : tmpfsLines(text)) {
+            String[] left = lr[0], right = lr[1];
             String point = unescape(left[4]);
             boolean noswap = false;
             String huge = "never";
@@ -65,6 +60,48 @@ public final class Tmpfs {
             byPoint.put(point, new Mount(point, noswap, huge, -1, -1));
         }
         return new ArrayList<>(byPoint.values());
+    }
+
+    /** A tmpfs as a device: major:minor (as /proc/PID/maps shows it, in hex), one mount point that shows it, and the folder of the tmpfs mounted there. */
+    public record Device(int major, int minor, String mountPoint, String root) {
+    }
+
+    /**
+     * Each tmpfs of a mountinfo text once, at a mount of its whole tree (root "/") when there is one, else
+     * at its first mount; a bind mount of a folder of it is not walked twice.
+     */
+    public static List<Device> devices(String text) {
+        Map<String, Device> byDev = new LinkedHashMap<>();
+        for (String[][] lr : tmpfsLines(text)) {
+            String[] left = lr[0];
+            String[] mm = left[2].split(":");
+            if (mm.length != 2) continue;
+            Device d;
+            try {
+                d = new Device(Integer.parseInt(mm[0]), Integer.parseInt(mm[1]), unescape(left[4]), unescape(left[3]));
+            } catch (NumberFormatException e) {
+                continue;
+            }
+            Device had = byDev.get(left[2]);
+            if (had == null || (!had.root().equals("/") && d.root().equals("/"))) byDev.put(left[2], d);
+        }
+        return new ArrayList<>(byDev.values());
+    }
+
+    /**
+     * The tmpfs lines of a mountinfo text, each split at " - " into its fields before (id parent major:minor
+     * root mount_point options [optional fields...]) and after (fstype source super_options).
+     */
+    private static List<String[][]> tmpfsLines(String text) {
+        List<String[][]> out = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            int sep = line.indexOf(" - ");
+            if (sep < 0) continue;
+            String[] left = line.substring(0, sep).split(" ");
+            String[] right = line.substring(sep + 3).split(" ");
+            if (left.length >= 5 && right.length >= 3 && right[0].equals("tmpfs")) out.add(new String[][]{left, right});
+        }
+        return out;
     }
 
     /** mountinfo escapes space, tab, newline and backslash as \ooo octal. */

@@ -7,7 +7,10 @@
  * and which parts of a pagemap may hold present or swapped pages (PositionalFile.presentParts: a live
  * one asks the kernel, PagemapScan's PAGEMAP_SCAN ioctl, or on older kernels smaps, SmapsParts; it
  * lives here, not in lib.pages, because it is how live and snapshot differ, and lib.proc may not
- * call up). Libc holds the few system calls we make through JNA.
+ * call up). TmpfsFiles walks the tmpfs mounts (no link followed, no FIFO or device opened) for their
+ * largest files and those processes map, PageCache reads what of each is in RAM and in swap (cachestat, or
+ * mincore on a read-only mapping never touched); a snapshot answers from what snap recorded of them.
+ * Libc holds the few system calls we make through JNA.
  * <p>May use: lib.text. Knows nothing of pages, groups or snapshot archives.
  */
 package lib.proc;

@@ -3,6 +3,7 @@ package lib.snapshot;
 import lib.text.Bytes;
 import lib.proc.Metadata;
 import lib.proc.ProcFs;
+import lib.proc.TmpfsFiles;
 import lib.text.Json;
 import it.unimi.dsi.fastutil.longs.LongArrayList;
 
@@ -59,14 +60,18 @@ public final class SnapshotArchive implements ProcFs {
     private final Map<String, Node> nodes;
     private final Set<String> dirs;
     private final byte[] metadata;
+    /** tmpfs_files.json, null when snap did not write one. */
+    private final byte[] tmpfsFiles;
     private final long storedBytes;
     private Metadata meta;
 
-    private SnapshotArchive(Path archive, Map<String, Node> nodes, Set<String> dirs, byte[] metadata, long storedBytes) {
+    private SnapshotArchive(Path archive, Map<String, Node> nodes, Set<String> dirs, byte[] metadata, byte[] tmpfsFiles,
+                            long storedBytes) {
         this.archive = archive;
         this.nodes = nodes;
         this.dirs = dirs;
         this.metadata = metadata;
+        this.tmpfsFiles = tmpfsFiles;
         this.storedBytes = storedBytes;
     }
 
@@ -105,7 +110,7 @@ public final class SnapshotArchive implements ProcFs {
     private static ProcFs load(Path archive, TarReader tar) throws IOException {
         Map<String, Node> nodes = new HashMap<>();
         Set<String> dirs = new HashSet<>();
-        byte[] metadata = null;
+        byte[] metadata = null, tmpfsFiles = null;
         boolean sawProc = false;
         Packer packer = new Packer();
         byte[] buf = new byte[CHUNK];
@@ -121,6 +126,11 @@ public final class SnapshotArchive implements ProcFs {
                         if (e.size() > MAX_METADATA_BYTES) throw new Corrupt("metadata.json of " + Bytes.AUTO.format(e.size()) + " (snap writes kilobytes)");
                         metadata = packer.unpack(readData(tar, e, packer, buf));
                         checkMetadata(new String(metadata, StandardCharsets.UTF_8), "metadata.json");
+                    } else if (rel.equals(TmpfsFiles.SNAPSHOT_FILE) && e.isRegular()) {
+                        if (e.size() > TmpfsFiles.MAX_JSON_BYTES) throw new Corrupt(rel + " of " + Bytes.AUTO.format(e.size()) + " (snap writes at most "
+                                + Bytes.AUTO.format(TmpfsFiles.MAX_JSON_BYTES) + ")");
+                        tmpfsFiles = packer.unpack(readData(tar, e, packer, buf));
+                        checkMetadata(new String(tmpfsFiles, StandardCharsets.UTF_8), rel);
                     }
                     continue;
                 }
@@ -154,7 +164,7 @@ public final class SnapshotArchive implements ProcFs {
             packer.end();
         }
         if (!sawProc) throw new Corrupt("holds no proc/ tree: not a snapshot archive");
-        return new SnapshotArchive(archive, nodes, dirs, metadata, stored);
+        return new SnapshotArchive(archive, nodes, dirs, metadata, tmpfsFiles, stored);
     }
 
     /** A file larger than the kernel file it stands for could ever be. */
@@ -408,6 +418,11 @@ public final class SnapshotArchive implements ProcFs {
     @Override
     public String metadataJson() {
         return metadata == null ? null : new String(metadata, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String tmpfsFilesJson() {
+        return tmpfsFiles == null ? null : new String(tmpfsFiles, StandardCharsets.UTF_8);
     }
 
     @Override

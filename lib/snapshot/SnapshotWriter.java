@@ -12,6 +12,7 @@ import lib.proc.ProcFs;
 import lib.proc.Status;
 import lib.proc.SysvShm;
 import lib.proc.Tmpfs;
+import lib.proc.TmpfsFiles;
 import lib.text.Json;
 import lib.text.Progress;
 import lib.text.Bytes;
@@ -92,6 +93,9 @@ public final class SnapshotWriter {
     private final Map<Integer, String> users = Passwd.users(), groups = Passwd.groups();
     private final IntSortedSet uids = new IntAVLTreeSet(), gids = new IntAVLTreeSet();
     private final Map<Long, IntSortedSet> shmPids = new TreeMap<>();
+    /** The tmpfs files the captured processes map: their residency is recorded (tmpfs_files.json). */
+    private final Set<TmpfsFiles.Key> tmpfsMapped = new HashSet<>();
+    private List<Tmpfs.Device> tmpfsDevices = List.of();
     private final Set<String> dirsWritten = new HashSet<>();
     private final SparseRegions.Scanner scanner = new SparseRegions.Scanner(1 << 20);
     private final ByteBuffer rereadBuffer = ByteBuffer.allocateDirect(1 << 20);
@@ -118,11 +122,16 @@ public final class SnapshotWriter {
         writeKernel();
         long t1 = System.nanoTime();
         log("kernel files: " + Bytes.AUTO.format(bytesRead - kernelBytes) + " read in " + Units.duration(t1 - t0));
+        String mountinfo = text("self/mountinfo");
+        if (mountinfo != null) tmpfsDevices = Tmpfs.devices(mountinfo);
         int[] counts = opt.skipProcesses() ? new int[3] : writeProcesses();
         long t2 = System.nanoTime();
+        if (mountinfo != null) writeTmpfsFiles(mountinfo);
+        long t2b = System.nanoTime();
         Map<String, Object> timings = new LinkedHashMap<>();
         timings.put("kernel_ms", (t1 - t0) / 1_000_000);
         timings.put("processes_ms", (t2 - t1) / 1_000_000);
+        timings.put("tmpfs_files_ms", (t2b - t2) / 1_000_000);
         Map<String, Object> meta = metadata(counts, timings);
         timings.put("total_ms", (System.nanoTime() - t0) / 1_000_000);
         byte[] json = Json.write(meta).getBytes(StandardCharsets.UTF_8);
@@ -131,6 +140,19 @@ public final class SnapshotWriter {
         long t3 = System.nanoTime();
         return new Stats(counts[0], counts[1], counts[2], bytesRead, tar.position(), (t1 - t0) / 1_000_000,
                 (t2 - t1) / 1_000_000, (t3 - t0) / 1_000_000);
+    }
+
+    /**
+     * tmpfs_files.json: the largest files of each tmpfs and those the captured processes map, with their
+     * residency now (an archive cannot be asked later). 0600: it names other users' files.
+     */
+    private void writeTmpfsFiles(String mountinfo) throws IOException {
+        TmpfsFiles t = TmpfsFiles.scan(mountinfo, tmpfsMapped, pageSize);
+        byte[] json = Json.write(t.toJson()).getBytes(StandardCharsets.UTF_8);
+        tar.file(top + "/" + TmpfsFiles.SNAPSHOT_FILE, 0600, owner(0, 0), mtime, json, 0, json.length);
+        int files = 0;
+        for (TmpfsFiles.Mount m : t.mounts()) files += m.files().size();
+        log("tmpfs files: " + files + " recorded of " + t.mounts().size() + " tmpfs (" + t.method() + ")");
     }
 
     private void writeKernel() throws IOException {
@@ -266,8 +288,17 @@ public final class SnapshotWriter {
         noteIds(dirAttrs, files.get("status"));
         for (Maps.Mapping m : maps) {
             if (m.isSysvShm()) shmPids.computeIfAbsent(m.sysvShmid(), k -> new IntAVLTreeSet()).add(pid);
+            else if (m.kind() == Maps.Kind.FILE && m.inode() != 0) {
+                TmpfsFiles.Key k = TmpfsFiles.Key.of(m);
+                if (k != null && onTmpfs(k)) tmpfsMapped.add(k);
+            }
         }
         return new Captured(dirAttrs, files, attrs, links, maps, pagemap, regions, denied);
+    }
+
+    private boolean onTmpfs(TmpfsFiles.Key k) {
+        for (Tmpfs.Device d : tmpfsDevices) if (d.major() == k.major() && d.minor() == k.minor()) return true;
+        return false;
     }
 
     private void writeProcess(int pid, Captured c) throws IOException {

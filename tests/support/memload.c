@@ -6,6 +6,8 @@
  *   file:PATH:MIB       map PATH shared (created and sized to MIB) and write every page; PATH is created
  *                       new, or reused when it is a regular file of this user with one link (workloads share
  *                       a file), never through a symbolic link: anything else is refused
+ *   mapfile:PATH:SIZEMIB:WRITEMIB  map PATH shared (created, or reused as file: does; grown to SIZEMIB when
+ *                       smaller) and write its first WRITEMIB MiB only: the rest stays a hole (Oracle's AMM files)
  *   fork:K              fork K children; the children run the remaining operations, the parent stops here
  *   setuid:UID          switch real, effective and saved uid (and gid to the same number)
  *   shmget:KEY:MIB:FLAGS  create (or open) a SysV segment; FLAGS: h = SHM_HUGETLB, - = none
@@ -129,6 +131,28 @@ int main(int argc, char **argv) {
             char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
             if (p == MAP_FAILED) die("mmap", path);
             fill(p, len, 7);
+            close(fd);
+        } else if (strncmp(op, "mapfile:", 8) == 0) {
+            char path[4096];
+            long mib, write_mib;
+            char *second = strrchr(op, ':');
+            if (second <= op + 8) { errno = EINVAL; die("parse", op); }
+            *second = 0;
+            char *first = strrchr(op, ':');
+            *second = ':';
+            if (first < op + 8 || (size_t)(first - (op + 8)) >= sizeof path || sscanf(first + 1, "%ld:%ld", &mib, &write_mib) != 2
+                || write_mib > mib) { errno = EINVAL; die("parse", op); }
+            memcpy(path, op + 8, (size_t)(first - (op + 8)));
+            path[first - (op + 8)] = 0;
+            size_t len = (size_t)mib << 20;
+            int fd = open_file(path);
+            if (fd < 0) die("open", path);
+            struct stat st;
+            if (fstat(fd, &st) != 0) die("fstat", path);
+            if ((size_t)st.st_size < len && ftruncate(fd, len) != 0) die("ftruncate", path);
+            char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+            if (p == MAP_FAILED) die("mmap", path);
+            fill(p, (size_t)write_mib << 20, 5);
             close(fd);
         } else if (strncmp(op, "fork:", 5) == 0) {
             int k = atoi(op + 5);
