@@ -192,6 +192,29 @@ class ShmFilesTest {
         }
     }
 
+    /**
+     * A file partly pushed to swap: cachestat's swapped pages are what the kernel charges the mapping
+     * (smaps Swap of a shared tmpfs mapping, shmem_partial_swap_usage), RAM + swap is st_blocks on both
+     * paths, and the paths differ only by pages still in the swap cache (mincore: resident).
+     */
+    @Test
+    void swappedPagesAreCountedAsTheKernelCountsThem() throws Exception {
+        Path f = Path.of("/dev/shm/lmtest-" + tag + "-swapped");
+        try (KernelObjects.SwapFile swap = new KernelObjects.SwapFile(64);
+             Workload w = Workload.start(Map.of(), "mapfile:" + f + ":16:12", "mappageout")) {
+            TmpfsFiles.File a = scan(false).file(key(f)), b = scan(true).file(key(f));
+            long smapsSwap = KernelObjects.smapsField(w.pid(), f.toString(), "Swap");
+            assertTrue(a.swappedPages() * pageSize >= 4 * MiB, "MADV_PAGEOUT pushed out only " + a.swappedPages() + " pages");
+            assertEquals(smapsSwap, a.swappedPages() * pageSize, "smaps Swap of the mapping");
+            assertEquals(allocated(f), (a.residentPages() + a.swappedPages()) * pageSize);
+            assertEquals(allocated(f), (b.residentPages() + b.swappedPages()) * pageSize);
+            long inSwapCache = b.residentPages() - a.residentPages();
+            assertTrue(inSwapCache >= 0 && inSwapCache <= a.swappedPages(), a + " " + b);
+        } finally {
+            Files.deleteIfExists(f);
+        }
+    }
+
     @Test
     void nothingIsFaultedInNorAccessed() throws Exception {
         List<Path> files = List.of(ora1, ora2, ora3, loose, nobodyFile);

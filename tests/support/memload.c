@@ -8,6 +8,7 @@
  *                       a file), never through a symbolic link: anything else is refused
  *   mapfile:PATH:SIZEMIB:WRITEMIB  map PATH shared (created, or reused as file: does; grown to SIZEMIB when
  *                       smaller) and write its first WRITEMIB MiB only: the rest stays a hole (Oracle's AMM files)
+ *   mappageout          madvise(MADV_PAGEOUT) every mapfile: mapping so far (needs swap to take effect)
  *   fork:K              fork K children; the children run the remaining operations, the parent stops here
  *   setuid:UID          switch real, effective and saved uid (and gid to the same number)
  *   shmget:KEY:MIB:FLAGS  create (or open) a SysV segment; FLAGS: h = SHM_HUGETLB, - = none
@@ -75,6 +76,9 @@ static int open_file(const char *path) {
 static char *regions[256];
 static size_t region_len[256];
 static int nregions;
+static char *file_regions[256];
+static size_t file_len[256];
+static int nfiles;
 static char *shm_regions[256];
 static size_t shm_len[256];
 static int nshm;
@@ -154,6 +158,10 @@ int main(int argc, char **argv) {
             if (p == MAP_FAILED) die("mmap", path);
             fill(p, (size_t)write_mib << 20, 5);
             close(fd);
+            if (nfiles < 256) { file_regions[nfiles] = p; file_len[nfiles++] = len; }
+        } else if (strcmp(op, "mappageout") == 0) {
+            for (int r = 0; r < nfiles; r++)
+                if (madvise(file_regions[r], file_len[r], MADV_PAGEOUT) != 0) die("madvise", op);
         } else if (strncmp(op, "fork:", 5) == 0) {
             int k = atoi(op + 5);
             if (pipe(ready_pipe) != 0) die("pipe", op);
