@@ -301,6 +301,36 @@ class ShmFilesTest {
         }
     }
 
+    /** A crafted snapshot's tmpfs_files.json: too large, or a link out of the snapshot, is refused in one line. */
+    @Test
+    void aCraftedTmpfsFilesJsonIsRefused() throws Exception {
+        Path dir = Files.createTempDirectory("shmfiles-hostile");
+        try {
+            Path top = Files.createDirectories(dir.resolve("t/proc"));
+            Files.copy(Path.of("/proc/meminfo"), top.resolve("meminfo"));
+            Files.writeString(dir.resolve("t/metadata.json"), "{\"page_size\": 4096}");
+            try (var ch = java.nio.channels.FileChannel.open(dir.resolve("t/" + TmpfsFiles.SNAPSHOT_FILE),
+                    java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.write(java.nio.ByteBuffer.wrap(new byte[]{'{'}), TmpfsFiles.MAX_JSON_BYTES);
+            }
+            KernelObjects.run("tar", "-czf", dir.resolve("big.tar.gz").toString(), "-C", dir.toString(), "t");
+            IOException e = assertThrows(IOException.class, () -> ProcRoot.open(dir.resolve("big.tar.gz").toString()));
+            assertTrue(e.getMessage().contains(TmpfsFiles.SNAPSHOT_FILE + " of 16.0 MiB"), e.getMessage());
+            try (ProcFs extracted = ProcRoot.open(dir.resolve("t").toString())) {
+                IOException e2 = assertThrows(IOException.class, extracted::tmpfsFiles);
+                assertTrue(e2.getMessage().contains("snap writes at most 16.0 MiB"), e2.getMessage());
+            }
+            Files.delete(dir.resolve("t/" + TmpfsFiles.SNAPSHOT_FILE));
+            Files.createSymbolicLink(dir.resolve("t/" + TmpfsFiles.SNAPSHOT_FILE), Path.of("/etc/shadow"));
+            try (ProcFs extracted = ProcRoot.open(dir.resolve("t").toString())) {
+                IOException e3 = assertThrows(IOException.class, extracted::tmpfsFiles);
+                assertTrue(e3.getMessage().contains("not a regular file in a snapshot: not read"), e3.getMessage());
+            }
+        } finally {
+            SnapTest.deleteTree(dir);
+        }
+    }
+
     @Test
     void theOsSgaCountsWhatIsResidentOfTheFilesPmonMaps() throws Exception {
         ProcFs proc = new LiveProcFs();
