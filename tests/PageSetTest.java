@@ -48,6 +48,26 @@ class PageSetTest {
     }
 
     @Test
+    void aDenseUnionGoesOnAfterItsResult() {
+        // result() hands the dense blocks to the set it returns: keys added later must still count, once
+        PageUnion union = PageUnion.dense(2);
+        RoaringBitmap expected = new RoaringBitmap();
+        PageSet.Builder b = new PageSet.Builder();
+        Random rnd = new Random(3);
+        for (int round = 0; round < 4; round++) {
+            for (int i = 0; i < 3000; i++) {
+                int k = rnd.nextInt(3 * 65536);
+                b.add(k);
+                expected.add(k);
+            }
+            b.drainInto(List.of(union), Function.identity());
+            assertEquals(expected.getLongCardinality(), union.count(), "count before result, round " + round);
+            assertEquals(expected, union.result().bitmap(), "round " + round);
+            assertEquals(expected.getLongCardinality(), union.count(), "count after result, round " + round);
+        }
+    }
+
+    @Test
     void denseAndSparseUnionsAgree() {
         Random rnd = new Random(7);
         // 3 blocks of RAM known: keys beyond go to the sparse part of a dense union
@@ -70,6 +90,7 @@ class PageSetTest {
             assertEquals(expected[g], dense.get(g).result().bitmap(), "dense group " + g);
             assertEquals(expected[g], sparse.get(g).result().bitmap(), "sparse group " + g);
         }
+        for (int g = 0; g < 2; g++) assertEquals(expected[g].getLongCardinality(), dense.get(g).count(), "count of dense group " + g);
         long[] uss = PageSet.exclusiveCounts(List.of(dense.get(0).result(), dense.get(1).result()));
         assertEquals(RoaringBitmap.andNot(expected[0], expected[1]).getLongCardinality(), uss[0]);
         assertEquals(RoaringBitmap.andNot(expected[1], expected[0]).getLongCardinality(), uss[1]);

@@ -101,6 +101,72 @@ class ParsersTest {
         assertEquals(Map.of("A", "1", "B", "x=y", "EMPTY", ""), env);
     }
 
+    /** The parsers as they were written with split and a whole-string decode: the fast ones must agree on any input. */
+    private static Map<String, String> statusBySplit(String text) {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        for (String line : text.split("\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0) m.put(line.substring(0, colon), line.substring(colon + 1).trim());
+        }
+        return m;
+    }
+
+    private static Map<String, String> environWhole(byte[] raw) {
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        int start = 0;
+        for (int i = 0; i <= raw.length; i++) {
+            if (i == raw.length || raw[i] == 0) {
+                if (i > start) {
+                    String kv = new String(raw, start, i - start, StandardCharsets.UTF_8);
+                    int eq = kv.indexOf('=');
+                    if (eq > 0) env.putIfAbsent(kv.substring(0, eq), kv.substring(eq + 1));
+                }
+                start = i + 1;
+            }
+        }
+        return env;
+    }
+
+    @Test
+    void statusAndEnvironAgreeWithTheSplitParsersOnOddInput() {
+        java.util.Random rnd = new java.util.Random(13);
+        // colons first, last and doubled, blank lines, tabs, CR, bytes that are not UTF-8 next to '=' and NUL
+        byte[] alphabet = {'a', 'B', ':', '=', '\n', '\t', ' ', '\r', 0, (byte) 0xC3, (byte) 0xA9, (byte) 0xE2, (byte) 0x80, (byte) 0xFF, '1'};
+        for (int round = 0; round < 20_000; round++) {
+            byte[] raw = new byte[rnd.nextInt(40)];
+            for (int i = 0; i < raw.length; i++) raw[i] = alphabet[rnd.nextInt(alphabet.length)];
+            String text = new String(raw, StandardCharsets.UTF_8);
+            assertEquals(statusBySplit(text), Status.parse(text).fields(), () -> "status of " + java.util.Arrays.toString(raw));
+            assertEquals(environWhole(raw), Environ.parse(raw), () -> "environ of " + java.util.Arrays.toString(raw));
+        }
+        assertEquals(statusBySplit(""), Status.parse("").fields());
+        assertEquals(Map.of(), Environ.parse(new byte[0]));
+    }
+
+    @Test
+    void liveFilesReadWholeWhateverTheirSize() throws Exception {
+        // /proc says size 0: the per-thread buffer must grow for a file larger than it and shrink back after
+        lib.proc.ProcFs live = new lib.proc.LiveProcFs();
+        byte[] maps = live.read("self/maps");
+        String mapsText = live.readString("self/maps");
+        assertTrue(mapsText.endsWith("\n") && mapsText.contains("[stack]"), mapsText);
+        java.nio.file.Path big = java.nio.file.Files.createTempFile("parsers", ".txt");
+        try {
+            byte[] content = new byte[(3 << 20) + 17];
+            new java.util.Random(5).nextBytes(content);
+            java.nio.file.Files.write(big, content);
+            lib.proc.DirProcFs dir = new lib.proc.DirProcFs(big.getParent(), null);
+            assertArrayEquals(content, dir.read(big.getFileName().toString()));
+            assertEquals(new String(content, StandardCharsets.UTF_8), dir.readString(big.getFileName().toString()));
+        } finally {
+            java.nio.file.Files.delete(big);
+        }
+        assertEquals(new String(live.read("self/status"), StandardCharsets.UTF_8).lines().findFirst(),
+                live.readString("self/status").lines().findFirst());
+        assertTrue(maps.length > 0);
+        assertThrows(java.nio.file.NoSuchFileException.class, () -> live.read("999999999/status"));
+    }
+
     @Test
     void meminfo() {
         Meminfo m = Meminfo.parse("MemTotal:       24572288 kB\nMemAvailable:   24000000 kB\nHugePages_Total:      16\n"

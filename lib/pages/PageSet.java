@@ -113,20 +113,22 @@ public final class PageSet {
          */
         public <T> void drainInto(List<T> targets, java.util.function.Function<T, PageUnion> pick) {
             Arrays.sort(touched, 0, touchedCount);
+            int n = targets.size();
             for (int t = 0; t < touchedCount; t++) {
                 char hi = touched[t];
                 long[] b = blocks[hi];
-                int card = 0;
-                for (long w : b) card += Long.bitCount(w);
+                // counted only for a target that needs it: a dense one ORs the words as they are
+                int card = -1;
                 boolean packed = false;
-                for (T target : targets) {
-                    PageUnion u = pick.apply(target);
-                    if (u.isCounter()) {
-                        u.count(card);
-                        continue;
-                    }
+                for (int i = 0; i < n; i++) {
+                    PageUnion u = pick.apply(targets.get(i));
                     if (u.isDense(hi)) {
                         u.orDense(hi, b);
+                        continue;
+                    }
+                    if (card < 0) card = cardinality(b);
+                    if (u.isCounter()) {
+                        u.count(card);
                         continue;
                     }
                     if (!packed) {
@@ -140,6 +142,12 @@ public final class PageSet {
             }
             single.clear();
             touchedCount = 0;
+        }
+
+        private static int cardinality(long[] words) {
+            int card = 0;
+            for (long w : words) card += Long.bitCount(w);
+            return card;
         }
 
         private void release(char hi, long[] b) {

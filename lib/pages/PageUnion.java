@@ -10,8 +10,10 @@ import org.roaringbitmap.RoaringBitmap;
  * range, a RoaringBitmap; or only a count when one process fills it. result() gives the PageSet.
  */
 public final class PageUnion {
-    private final long[][] dense;
-    private final RoaringBitmap sparse;
+    /** Plain bits per block; null once result() handed them over (the union is a sparse one from then on). */
+    private volatile long[][] dense;
+    /** Keys beyond the dense range; after result(), also what the dense blocks held then (see there). */
+    private RoaringBitmap sparse;
     /** For a counter: the keys added, trusted to be distinct (one process's pages). */
     private long tally;
 
@@ -42,9 +44,17 @@ public final class PageUnion {
         tally += cardinality;
     }
 
-    /** How many keys (of a counter: the tally). */
+    /** How many keys (of a counter: the tally); no set is built (dense blocks and sparse keys never overlap). */
     public synchronized long count() {
-        return isCounter() ? tally : result().count();
+        if (isCounter()) return tally;
+        long n = sparse.getLongCardinality();
+        long[][] dense = this.dense;
+        if (dense != null) {
+            for (long[] b : dense) {
+                if (b != null) for (long w : b) n += Long.bitCount(w);
+            }
+        }
+        return n;
     }
 
     /** Packs a sparse set that will not grow again (runs, exact-size arrays). */
@@ -57,11 +67,19 @@ public final class PageUnion {
 
     /** True when a block at hi is kept as plain bits. */
     boolean isDense(char hi) {
-        return dense != null && hi < dense.length;
+        long[][] d = dense;
+        return d != null && hi < d.length;
     }
 
     /** ORs a block of 1024 words of bits at block hi. */
     synchronized void orDense(char hi, long[] words) {
+        long[][] dense = this.dense;
+        if (dense == null) {   // result() took the blocks meanwhile: the words go to the bitmap
+            RoaringBitmap one = new RoaringBitmap();
+            one.append(hi, new BitmapContainer(words.clone(), -1).repairAfterLazy());
+            sparse.or(one);
+            return;
+        }
         long[] b = dense[hi];
         if (b == null) {
             dense[hi] = words.clone();
@@ -75,9 +93,14 @@ public final class PageUnion {
         sparse.or(single);
     }
 
-    /** The union so far as a PageSet (dense blocks packed into containers); a sparse union's own bitmap, not a copy. */
+    /**
+     * The union so far as a PageSet: the union's own bitmap, not a copy (as a sparse union's). The dense
+     * blocks are handed to that bitmap, not cloned (the group's frames are not held twice), and the union
+     * is a sparse one from then on: keys added later go into the same bitmap.
+     */
     public synchronized PageSet result() {
         if (isCounter()) throw new IllegalStateException("a counting union has no set");
+        long[][] dense = this.dense;
         if (dense == null) return new PageSet(sparse);
         RoaringBitmap r = new RoaringBitmap();
         for (int hi = 0; hi < dense.length; hi++) {
@@ -86,10 +109,12 @@ public final class PageUnion {
             int card = 0;
             for (long w : b) card += Long.bitCount(w);
             if (card == 0) continue;
-            r.append((char) hi, new BitmapContainer(b.clone(), card).repairAfterLazy());
+            r.append((char) hi, new BitmapContainer(b, card).repairAfterLazy());
         }
         r.or(sparse);
         r.runOptimize();
+        sparse = r;
+        this.dense = null;
         return new PageSet(r);
     }
 }

@@ -105,9 +105,43 @@ public class DirProcFs implements ProcFs {
         return true;
     }
 
+    /**
+     * Per thread, the buffer live files are read into: /proc says size 0, so a whole read grows an array
+     * and copies it (Files.readAllBytes) for every status, cmdline and environ of every process.
+     */
+    private static final ThreadLocal<LiveRead> LIVE_READ = ThreadLocal.withInitial(LiveRead::new);
+
+    /** A live file read whole into a buffer that is reused while it stays small. */
+    private static final class LiveRead {
+        private static final int INITIAL = 16 << 10, KEPT = 1 << 20;
+        private byte[] buf = new byte[INITIAL];
+        private int length;
+
+        /** Reads the file to its end (the kernel bounds what a /proc file gives, as before). */
+        byte[] read(Path path) throws IOException {
+            if (buf.length > KEPT) buf = new byte[INITIAL];
+            length = 0;
+            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+                while (true) {
+                    if (length == buf.length) {
+                        if (buf.length >= Integer.MAX_VALUE - 8) throw new OutOfMemoryError("Required array size too large");
+                        buf = java.util.Arrays.copyOf(buf, (int) Math.min(Integer.MAX_VALUE - 8, 2L * buf.length));
+                    }
+                    int got = ch.read(ByteBuffer.wrap(buf, length, buf.length - length));
+                    if (got < 0) break;
+                    length += got;
+                }
+            }
+            return buf;
+        }
+    }
+
     @Override
     public byte[] read(String relativePath) throws IOException {
-        if (top == null) return Files.readAllBytes(root.resolve(relativePath));
+        if (top == null) {
+            LiveRead r = LIVE_READ.get();
+            return java.util.Arrays.copyOf(r.read(root.resolve(relativePath)), r.length);
+        }
         long max = ProcFs.readLimit(relativePath);
         try (Beneath b = beneath(relativePath); FileChannel ch = b.openRegular()) {
             long size = ch.size();
@@ -116,6 +150,14 @@ public class DirProcFs implements ProcFs {
             while (buf.hasRemaining() && ch.read(buf) > 0) ;
             return buf.position() == buf.capacity() ? buf.array() : java.util.Arrays.copyOf(buf.array(), buf.position());
         }
+    }
+
+    /** A live file decoded straight from the buffer it was read into (no byte[] of its own). */
+    @Override
+    public String readString(String relativePath) throws IOException {
+        if (top != null) return ProcFs.super.readString(relativePath);
+        LiveRead r = LIVE_READ.get();
+        return new String(r.read(root.resolve(relativePath)), 0, r.length, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Override

@@ -16,10 +16,13 @@ public final class Environ {
         int start = 0;
         for (int i = 0; i <= raw.length; i++) {
             if (i == raw.length || raw[i] == 0) {
-                if (i > start) {
-                    String kv = new String(raw, start, i - start, StandardCharsets.UTF_8);
-                    int eq = kv.indexOf('=');
-                    if (eq > 0) env.putIfAbsent(kv.substring(0, eq), kv.substring(eq + 1));
+                // cut at the first '=' byte, then decoded: UTF-8 never uses 0x3D inside a multi-byte sequence, and a
+                // malformed one before it decodes the same cut or whole (ParsersTest compares with the whole decode)
+                int eq = start;
+                while (eq < i && raw[eq] != '=') eq++;
+                if (eq > start && eq < i) {
+                    env.putIfAbsent(new String(raw, start, eq - start, StandardCharsets.UTF_8),
+                            new String(raw, eq + 1, i - eq - 1, StandardCharsets.UTF_8));
                 }
                 start = i + 1;
             }

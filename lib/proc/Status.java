@@ -7,10 +7,22 @@ import java.util.Map;
 public record Status(Map<String, String> fields) {
 
     public static Status parse(String text) {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (String line : text.split("\n")) {
-            int colon = line.indexOf(':');
-            if (colon > 0) m.put(line.substring(0, colon), line.substring(colon + 1).trim());
+        // sized for the ~60 lines of a 6.x kernel's status, so the map is not rehashed as it fills
+        Map<String, String> m = new LinkedHashMap<>(128);
+        int n = text.length();
+        for (int start = 0; start < n; ) {
+            int end = text.indexOf('\n', start);
+            if (end < 0) end = n;
+            int colon = start;
+            while (colon < end && text.charAt(colon) != ':') colon++;
+            if (colon > start && colon < end) {
+                // the value trimmed as String.trim does (every char up to ' ')
+                int from = colon + 1, to = end;
+                while (from < to && text.charAt(from) <= ' ') from++;
+                while (to > from && text.charAt(to - 1) <= ' ') to--;
+                m.put(text.substring(start, colon), text.substring(from, to));
+            }
+            start = end + 1;
         }
         return new Status(m);
     }
