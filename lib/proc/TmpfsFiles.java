@@ -99,27 +99,33 @@ public record TmpfsFiles(String method, long pageSize, List<Mount> mounts) {
     public static Map<Key, IntArrayList> mappers(ProcFs proc, List<Integer> pids, List<Tmpfs.Device> devices) {
         Map<Key, IntArrayList> out = new LinkedHashMap<>();
         if (devices.isEmpty()) return out;
+        // maps prints the device as %02x:%02x (fs/proc/task_mmu.c show_map_vma): only lines with one of these are parsed
+        List<String> devs = new ArrayList<>();
+        for (Tmpfs.Device d : devices) devs.add(" " + String.format("%02x:%02x", d.major(), d.minor()) + " ");
         for (int pid : pids) {
-            List<Maps.Mapping> maps;
+            String text;
             try {
-                maps = proc.maps(pid);
+                text = proc.readString(pid, "maps");
             } catch (IOException | RuntimeException e) {
                 continue;
             }
-            for (Maps.Mapping m : maps) {
-                if (m.inode() == 0 || m.kind() != Maps.Kind.FILE) continue;
-                Key k = Key.of(m);
-                if (k == null || !onDevices(k, devices)) continue;
-                IntArrayList l = out.computeIfAbsent(k, x -> new IntArrayList(2));
-                if (l.isEmpty() || l.getInt(l.size() - 1) != pid) l.add(pid);
+            for (String dev : devs) {
+                for (int at = text.indexOf(dev); at >= 0; at = text.indexOf(dev, at + 1)) {
+                    int bol = text.lastIndexOf('\n', at) + 1, eol = text.indexOf('\n', at);
+                    Maps.Mapping m;
+                    try {
+                        m = Maps.parseLine(text.substring(bol, eol < 0 ? text.length() : eol));
+                    } catch (RuntimeException e) {
+                        continue; // a pathname holding the device's text: its own line is parsed where it starts
+                    }
+                    Key k = Key.of(m);
+                    if (k == null || m.inode() == 0 || m.kind() != Maps.Kind.FILE || !dev.equals(" " + m.dev() + " ")) continue;
+                    IntArrayList l = out.computeIfAbsent(k, x -> new IntArrayList(2));
+                    if (l.isEmpty() || l.getInt(l.size() - 1) != pid) l.add(pid);
+                }
             }
         }
         return out;
-    }
-
-    private static boolean onDevices(Key k, List<Tmpfs.Device> devices) {
-        for (Tmpfs.Device d : devices) if (d.major() == k.major() && d.minor() == k.minor()) return true;
-        return false;
     }
 
     /** The tmpfs devices of this result, as mappers() wants them. */
