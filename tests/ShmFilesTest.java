@@ -174,6 +174,28 @@ class ShmFilesTest {
         assertNull(sids.get(key(nobodyFile)), "a process of another user is not the instance's");
     }
 
+    /** shm_unlink after mmap: no walk finds the file, its memory is still there; it is measured through map_files. */
+    @Test
+    void aDeletedFileStillMappedIsMeasuredThroughItsMapping() throws Exception {
+        Path f = Path.of("/dev/shm/lmtest-" + tag + "-deleted");
+        try (Workload w = Workload.start(Map.of(), "mapfile:" + f + ":8:5")) {
+            Files.delete(f);
+            ProcFs proc = new LiveProcFs();
+            lib.proc.Maps.Mapping m = proc.maps(w.pid()).stream().filter(x -> x.pathname().startsWith(f.toString())).findFirst().orElseThrow();
+            assertTrue(m.isDeleted(), m.toString());
+            for (boolean mincore : new boolean[]{false, true}) {
+                TmpfsFiles.File file = scan(mincore).file(TmpfsFiles.Key.of(m));
+                assertNotNull(file, "mincore " + mincore);
+                assertEquals(f + " (deleted)", file.path());
+                assertEquals(8 * MiB, file.sizeBytes());
+                assertEquals(5 * MiB / pageSize, file.residentPages());
+                assertFalse(file.largest());
+            }
+        } finally {
+            Files.deleteIfExists(f);
+        }
+    }
+
     @Test
     void theMincorePathGivesWhatCachestatGives() throws Exception {
         // fallocated pages are in RAM but not uptodate: cachestat counts them, mincore does not (the path adds them)

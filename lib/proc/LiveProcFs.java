@@ -56,7 +56,7 @@ public final class LiveProcFs extends DirProcFs {
         String mountinfo = readString("self/mountinfo");
         List<Integer> pids = new ArrayList<>(pids());
         pids.remove((Integer) selfPid());
-        var mapped = TmpfsFiles.mappers(this, pids, Tmpfs.devices(mountinfo)).keySet();
+        var mapped = TmpfsFiles.firstMappings(this, pids, Tmpfs.devices(mountinfo));
         return TmpfsFiles.scan(mountinfo, mapped, pageSize());
     }
 

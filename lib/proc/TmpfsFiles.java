@@ -92,13 +92,47 @@ public record TmpfsFiles(String method, long pageSize, List<Mount> mounts) {
 
     // ---- who maps what (the same for a live /proc and a snapshot: both have the processes' maps)
 
+    /** Where a process maps a file: through /proc/PID/map_files a file no walk finds (deleted) can still be measured. */
+    public record Mapped(int pid, long start, long end, String pathname) {
+    }
+
     /**
      * pids of these processes (ascending) mapping each file of these tmpfs devices; a process gone or
      * unreadable is left out.
      */
     public static Map<Key, IntArrayList> mappers(ProcFs proc, List<Integer> pids, List<Tmpfs.Device> devices) {
         Map<Key, IntArrayList> out = new LinkedHashMap<>();
-        if (devices.isEmpty()) return out;
+        eachMapping(proc, pids, devices, (pid, k, m) -> {
+            IntArrayList l = out.computeIfAbsent(k, x -> new IntArrayList(2));
+            if (l.isEmpty() || l.getInt(l.size() - 1) != pid) l.add(pid);
+        });
+        return out;
+    }
+
+    /** The first mapping of each file of these tmpfs devices among these processes. */
+    public static Map<Key, Mapped> firstMappings(ProcFs proc, List<Integer> pids, List<Tmpfs.Device> devices) {
+        Map<Key, Mapped> out = new LinkedHashMap<>();
+        eachMapping(proc, pids, devices, (pid, k, m) -> out.putIfAbsent(k, new Mapped(pid, m.start(), m.end(), m.pathname())));
+        return out;
+    }
+
+    /** Called for each mapping of a tmpfs file. */
+    @FunctionalInterface
+    public interface MappingVisitor {
+        void mapping(int pid, Key key, Maps.Mapping m);
+    }
+
+    /** The mapping's key when it maps a file of one of these tmpfs devices, else null. */
+    public static Key tmpfsKey(Maps.Mapping m, List<Tmpfs.Device> devices) {
+        if (m.inode() == 0 || m.kind() != Maps.Kind.FILE) return null;
+        Key k = Key.of(m);
+        if (k == null) return null;
+        for (Tmpfs.Device d : devices) if (d.major() == k.major() && d.minor() == k.minor()) return k;
+        return null;
+    }
+
+    private static void eachMapping(ProcFs proc, List<Integer> pids, List<Tmpfs.Device> devices, MappingVisitor visitor) {
+        if (devices.isEmpty()) return;
         // maps prints the device as %02x:%02x (fs/proc/task_mmu.c show_map_vma): only lines with one of these are parsed
         List<String> devs = new ArrayList<>();
         for (Tmpfs.Device d : devices) devs.add(" " + String.format("%02x:%02x", d.major(), d.minor()) + " ");
@@ -118,14 +152,11 @@ public record TmpfsFiles(String method, long pageSize, List<Mount> mounts) {
                     } catch (RuntimeException e) {
                         continue; // a pathname holding the device's text: its own line is parsed where it starts
                     }
-                    Key k = Key.of(m);
-                    if (k == null || m.inode() == 0 || m.kind() != Maps.Kind.FILE || !dev.equals(" " + m.dev() + " ")) continue;
-                    IntArrayList l = out.computeIfAbsent(k, x -> new IntArrayList(2));
-                    if (l.isEmpty() || l.getInt(l.size() - 1) != pid) l.add(pid);
+                    Key k = tmpfsKey(m, devices);
+                    if (k != null && dev.equals(" " + m.dev() + " ")) visitor.mapping(pid, k, m);
                 }
             }
         }
-        return out;
     }
 
     /** The tmpfs devices of this result, as mappers() wants them. */
@@ -139,13 +170,18 @@ public record TmpfsFiles(String method, long pageSize, List<Mount> mounts) {
 
     /**
      * Walks every tmpfs of this mountinfo (our mount namespace's) and reads the residency of the LARGEST
-     * files of each and of every file in mapped. pageSize: the base page size.
+     * files of each and of every file in mapped; one the walk does not find (deleted while mapped, or past
+     * the walk's limits) is measured through the map_files link of its mapping, listed under the pathname
+     * maps gives it ("/dev/shm/x (deleted)"). pageSize: the base page size.
      */
-    public static TmpfsFiles scan(String mountinfo, java.util.Set<Key> mapped, long pageSize) {
+    public static TmpfsFiles scan(String mountinfo, Map<Key, Mapped> mapped, long pageSize) {
         List<Mount> mounts = new ArrayList<>();
         for (Tmpfs.Device d : Tmpfs.devices(mountinfo)) {
-            LongOpenHashSet wanted = new LongOpenHashSet();
-            for (Key k : mapped) if (k.major() == d.major() && k.minor() == d.minor()) wanted.add(k.inode());
+            Map<Long, Mapped> wanted = new HashMap<>();
+            for (Map.Entry<Key, Mapped> e : mapped.entrySet()) {
+                Key k = e.getKey();
+                if (k.major() == d.major() && k.minor() == d.minor()) wanted.put(k.inode(), e.getValue());
+            }
             Mount m = new Walk(d, wanted, pageSize).run();
             if (m != null) mounts.add(m);
         }
@@ -215,7 +251,7 @@ public record TmpfsFiles(String method, long pageSize, List<Mount> mounts) {
     /** One tmpfs's walk. */
     private static final class Walk {
         final Tmpfs.Device dev;
-        final LongOpenHashSet wanted;
+        final Map<Long, Mapped> wanted;
         final long pageSize;
         final Memory statBuf = new Memory(256);
         final Memory dents = new Memory(32 << 10);
@@ -225,7 +261,7 @@ public record TmpfsFiles(String method, long pageSize, List<Mount> mounts) {
         long entries, files, allocated;
         String stopped;
 
-        Walk(Tmpfs.Device dev, LongOpenHashSet wanted, long pageSize) {
+        Walk(Tmpfs.Device dev, Map<Long, Mapped> wanted, long pageSize) {
             this.dev = dev;
             this.wanted = wanted;
             this.pageSize = pageSize;
@@ -256,6 +292,11 @@ public record TmpfsFiles(String method, long pageSize, List<Mount> mounts) {
             for (Found f : mapped.values()) {
                 if (inLargest.contains(f.stat().inode())) continue;
                 File file = measure(f, false);
+                if (file != null) out.add(file);
+            }
+            for (Map.Entry<Long, Mapped> e : wanted.entrySet()) {
+                if (mapped.containsKey(e.getKey())) continue;
+                File file = measureMapped(e.getKey(), e.getValue());
                 if (file != null) out.add(file);
             }
             return new Mount(dev.mountPoint(), dev.major(), dev.minor(), files, allocated, stopped, List.copyOf(out));
@@ -347,7 +388,7 @@ public record TmpfsFiles(String method, long pageSize, List<Mount> mounts) {
             files++;
             allocated += s.blocks() * 512;
             Found f = new Found(path, s);
-            if (wanted.contains(s.inode())) mapped.putIfAbsent(s.inode(), f);
+            if (wanted.containsKey(s.inode())) mapped.putIfAbsent(s.inode(), f);
             if (inLargest.contains(s.inode())) return; // another name of a file kept (a hard link)
             if (largest.size() < LARGEST) {
                 largest.add(f);
@@ -381,26 +422,47 @@ public record TmpfsFiles(String method, long pageSize, List<Mount> mounts) {
                 }
                 int pathFd = C.LIBC.openat(dirfd, cstring(names[names.length - 1]), O_PATH | O_NOFOLLOW | O_CLOEXEC);
                 fds.add(pathFd);
-                Stat s = fstat(pathFd);
-                if (s == null || !same(s, f.stat())) return null;
-                // the regular file checked above, reopened as itself: no name is looked up again
-                int fd = reopen(pathFd);
-                fds.add(fd);
-                Stat r = fstat(fd);
-                if (r == null || !same(r, f.stat())) return null;
-                PageCache.State st = null;
-                try {
-                    st = PageCache.of(fd, r.size(), r.blocks() * 512 / pageSize, pageSize, mayWrite(fd, r));
-                } catch (java.io.IOException e) {
-                    // residency unknown; the file is still listed
-                }
-                return new File(path(names), r.size(), r.blocks() * 512, r.inode(), st == null ? -1 : st.residentPages(),
-                        st == null ? -1 : st.swappedPages(), isLargest);
+                return measureAt(pathFd, f.stat().inode(), path(names), isLargest, fds);
             } catch (LastErrorException e) {
                 return null;
             } finally {
                 for (int fd : fds) C.LIBC.close(fd);
             }
+        }
+
+        /** A mapped file the walk did not find, through the mapping's /proc/PID/map_files link (root only). */
+        File measureMapped(long inode, Mapped m) {
+            List<Integer> fds = new ArrayList<>();
+            try {
+                // O_PATH: the link leads to the mapped file itself, which is opened as nothing yet
+                int pathFd = C.LIBC.open("/proc/" + m.pid() + "/map_files/" + Long.toHexString(m.start()) + "-" + Long.toHexString(m.end()),
+                        O_PATH | O_CLOEXEC);
+                fds.add(pathFd);
+                return measureAt(pathFd, inode, m.pathname(), false, fds);
+            } catch (LastErrorException e) {
+                return null; // the process is gone, or we are not root
+            } finally {
+                for (int fd : fds) C.LIBC.close(fd);
+            }
+        }
+
+        /** The file an O_PATH descriptor holds, if it is the regular file of this tmpfs and inode: reopened as itself and measured. */
+        File measureAt(int pathFd, long inode, String path, boolean isLargest, List<Integer> fds) {
+            Stat s = fstat(pathFd);
+            if (s == null || !same(s, inode)) return null;
+            // the regular file checked above, reopened as itself: no name is looked up again
+            int fd = reopen(pathFd);
+            fds.add(fd);
+            Stat r = fstat(fd);
+            if (r == null || !same(r, inode)) return null;
+            PageCache.State st = null;
+            try {
+                st = PageCache.of(fd, r.size(), r.blocks() * 512 / pageSize, pageSize, mayWrite(fd, r));
+            } catch (java.io.IOException e) {
+                // residency unknown; the file is still listed
+            }
+            return new File(path, r.size(), r.blocks() * 512, r.inode(), st == null ? -1 : st.residentPages(),
+                    st == null ? -1 : st.swappedPages(), isLargest);
         }
 
         int reopen(int pathFd) {
@@ -425,8 +487,8 @@ public record TmpfsFiles(String method, long pageSize, List<Mount> mounts) {
             }
         }
 
-        boolean same(Stat s, Stat listed) {
-            return s.regular() && s.inode() == listed.inode() && s.devMajor() == dev.major() && s.devMinor() == dev.minor();
+        boolean same(Stat s, long inode) {
+            return s.regular() && s.inode() == inode && s.devMajor() == dev.major() && s.devMinor() == dev.minor();
         }
 
         String path(byte[][] names) {

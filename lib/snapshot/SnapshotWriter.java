@@ -94,7 +94,7 @@ public final class SnapshotWriter {
     private final IntSortedSet uids = new IntAVLTreeSet(), gids = new IntAVLTreeSet();
     private final Map<Long, IntSortedSet> shmPids = new TreeMap<>();
     /** The tmpfs files the captured processes map: their residency is recorded (tmpfs_files.json). */
-    private final Set<TmpfsFiles.Key> tmpfsMapped = new HashSet<>();
+    private final Map<TmpfsFiles.Key, TmpfsFiles.Mapped> tmpfsMapped = new java.util.HashMap<>();
     private List<Tmpfs.Device> tmpfsDevices = List.of();
     private final Set<String> dirsWritten = new HashSet<>();
     private final SparseRegions.Scanner scanner = new SparseRegions.Scanner(1 << 20);
@@ -288,17 +288,12 @@ public final class SnapshotWriter {
         noteIds(dirAttrs, files.get("status"));
         for (Maps.Mapping m : maps) {
             if (m.isSysvShm()) shmPids.computeIfAbsent(m.sysvShmid(), k -> new IntAVLTreeSet()).add(pid);
-            else if (m.kind() == Maps.Kind.FILE && m.inode() != 0) {
-                TmpfsFiles.Key k = TmpfsFiles.Key.of(m);
-                if (k != null && onTmpfs(k)) tmpfsMapped.add(k);
+            else {
+                TmpfsFiles.Key k = TmpfsFiles.tmpfsKey(m, tmpfsDevices);
+                if (k != null) tmpfsMapped.putIfAbsent(k, new TmpfsFiles.Mapped(pid, m.start(), m.end(), m.pathname()));
             }
         }
         return new Captured(dirAttrs, files, attrs, links, maps, pagemap, regions, denied);
-    }
-
-    private boolean onTmpfs(TmpfsFiles.Key k) {
-        for (Tmpfs.Device d : tmpfsDevices) if (d.major() == k.major() && d.minor() == k.minor()) return true;
-        return false;
     }
 
     private void writeProcess(int pid, Captured c) throws IOException {
