@@ -1,7 +1,7 @@
 package lib.cli;
 
 import com.sun.jna.Library;
-import com.sun.jna.Native;
+import lib.proc.Jna;
 
 import java.util.Locale;
 import java.util.Map;
@@ -30,7 +30,7 @@ public final class Terminal {
     private static C libc() {
         if (libc == null && !failed) {
             try {
-                libc = Native.load("c", C.class);
+                libc = Jna.libc(C.class);
             } catch (UnsatisfiedLinkError | RuntimeException e) {
                 failed = true;   // no JNA here: every stream counts as not a terminal
             }

@@ -4,7 +4,6 @@ import lib.text.Bytes;
 import lib.text.Json;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
-import com.sun.jna.Native;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -244,7 +243,7 @@ public class DirProcFs implements ProcFs {
 
     /** libc's openat, to walk a snapshot one directory at a time. */
     private interface C extends Library {
-        C LIBC = Native.load("c", C.class);
+        C LIBC = Jna.libc(C.class);
 
         int open(String path, int flags) throws LastErrorException;
 

@@ -2,12 +2,11 @@ package lib.proc;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
-import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 
 /** The few libc calls the tools make (JNA): SysV shm, mincore, madvise, ids. Errors raise LastErrorException (errno). */
 public interface Libc extends Library {
-    Libc INSTANCE = Native.load("c", Libc.class);
+    Libc INSTANCE = Jna.libc(Libc.class);
 
     int IPC_PRIVATE = 0;
     int IPC_CREAT = 01000;

@@ -3,7 +3,6 @@ package lib.proc;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
 import com.sun.jna.Memory;
-import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 
 import java.io.IOException;
@@ -37,7 +36,7 @@ public final class PageCache {
     }
 
     interface C extends Library {
-        C LIBC = Native.load("c", C.class);
+        C LIBC = Jna.libc(C.class);
 
         long syscall(long number, int fd, Pointer range, Pointer stat, int flags) throws LastErrorException;
 

@@ -3,7 +3,6 @@ package lib.proc;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 
 import java.io.IOException;
@@ -48,7 +47,7 @@ public final class PagemapScan {
     /** libc through JNA's direct mapping: a call costs about as much as a plain JNI call. */
     static final class C {
         static {
-            Native.register(NativeLibrary.getInstance("c"));
+            Native.register(Jna.libc());
         }
 
         static native int open(String path, int flags) throws LastErrorException;

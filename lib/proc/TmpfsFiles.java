@@ -3,7 +3,6 @@ package lib.proc;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
 import com.sun.jna.Memory;
-import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
@@ -190,7 +189,7 @@ public record TmpfsFiles(String method, long pageSize, List<Mount> mounts) {
 
     /** libc, names as bytes: a file name need not be UTF-8, and must reach the kernel as it is. */
     interface C extends Library {
-        C LIBC = Native.load("c", C.class);
+        C LIBC = Jna.libc(C.class);
 
         int open(String path, int flags) throws LastErrorException;
 
