@@ -72,7 +72,7 @@ public class find_instances implements Callable<Integer> {
             throw new UsageError(sql.isBlank() ? "--sql needs a query" : "--sql cannot run with --no-db");
         }
         try (ProcFs proc = procfs.open("it reads other users' environments and runs sqlplus as each instance's owner")) {
-            if (sql != null && !proc.isLive()) throw new UsageError("--sql needs a live /proc, not a snapshot");
+            if (sql != null && !proc.processesRunHere()) throw new UsageError("--sql needs a live /proc, not a snapshot");
             List<ProcessInfo> all = OracleInstance.readAll(proc);
             List<OracleInstance> found = OracleInstance.discover(proc, all);
             List<SysvShm.Segment> segments = proc.exists("sysvipc/shm") ? SysvShm.parse(proc.readString("sysvipc/shm")) : List.of();

@@ -155,7 +155,7 @@ public record InstanceFigures(OracleInstance instance, long sgaBytes, long pgaBy
                 return f;
             }
         };
-        if (!askDb || !proc.isLive()) { // a snapshot's instances ran on another machine, or are gone
+        if (!askDb || !proc.processesRunHere()) { // a snapshot's instances ran on another machine, or are gone
             for (OracleInstance i : instances) out.add(new Answer(fromOs(proc, i, processes, segments, files.get()), Map.of(), null));
             return out;
         }

@@ -83,11 +83,7 @@ public final class ProcessPages {
             try {
                 maps = proc.maps(pid);
             } catch (NoSuchFileException e) {
-                // a snapshot keeps a process whose maps the kernel would not show even to root: unreadable, as live
-                if (!proc.isLive() && proc.exists(pid)) {
-                    throw new java.nio.file.AccessDeniedException(pid + "/maps", null, "not readable when the snapshot was taken");
-                }
-                throw new ProcessInfo.VanishedException(pid, e);
+                throw proc.missing(pid, "maps", e); // vanished, or hidden from snap: unreadable, as live
             }
             try (ProcFs.PositionalFile file = proc.open(pid, "pagemap")) {
                 for (Maps.Mapping m : maps) {

@@ -77,8 +77,7 @@ public final class SysvShmPages {
      */
     public static List<SegmentPages> read(ProcFs proc, List<SysvShm.Segment> segments, Meminfo meminfo, long pageSize,
                                           boolean forceReadShm, Consumer<String> log) throws IOException {
-        // attaching needs the running kernel; a snapshot has what its processes mapped
-        if (!proc.isLive()) return correctHugetlbRss(SysvShmSnapshot.read(proc, segments, pageSize), meminfo, pageSize, true, log);
+        if (!proc.sysvShmAttachable()) return correctHugetlbRss(SysvShmSnapshot.read(proc, segments, pageSize), meminfo, pageSize, true, log);
         return correctHugetlbRss(SysvShmAttach.read(proc, segments, pageSize, forceReadShm, log), meminfo, pageSize, false, log);
     }
 

@@ -49,8 +49,27 @@ public interface ProcFs extends Closeable {
     /** Where it came from, for messages. */
     String description();
 
-    /** True for the running kernel's /proc (PFNs, kpageflags and SysV segments are live). */
+    /** True for the running kernel's /proc (PFNs, kpageflags and SysV segments are live): the frame's root check asks it, tools ask what follows. */
     boolean isLive();
+
+    /** Whether its processes run on this machine now, so they can be asked (an Oracle instance, by sqlplus as its owner). */
+    default boolean processesRunHere() {
+        return isLive();
+    }
+
+    /** Whether its SysV segments can be attached by shmid (shmat needs the running kernel); a snapshot has what its processes mapped. */
+    default boolean sysvShmAttachable() {
+        return isLive();
+    }
+
+    /**
+     * What a process's file that is not there (NoSuchFileException) means: the process vanished; but a snapshot
+     * that kept the process's directory without the file could not read it when it was taken (the kernel hid it even from root).
+     */
+    default IOException missing(int pid, String file, java.nio.file.NoSuchFileException e) {
+        if (!isLive() && exists(pid)) return new java.nio.file.AccessDeniedException(pid + "/" + file, null, "not readable when the snapshot was taken");
+        return new ProcessInfo.VanishedException(pid, e);
+    }
 
     /** Process ids present, ascending. */
     List<Integer> pids() throws IOException;
