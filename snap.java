@@ -7,6 +7,7 @@ import lib.cli.Cli;
 import lib.cli.Cli.Failure;
 import lib.cli.Options;
 import lib.cli.Cli.UsageError;
+import lib.snapshot.ArchiveFile;
 import lib.snapshot.SnapshotWriter;
 import lib.snapshot.TarWriter;
 import lib.text.Bytes;
@@ -20,28 +21,14 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.ScopeType;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.LinkOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.zip.GZIPOutputStream;
 
 @Command(name = "snap",
         description = {"Capture a box's memory state (/proc: processes, pagemaps, kpageflags, kpagecount) into one "
@@ -112,6 +99,13 @@ public class snap implements Callable<Integer> {
         }, progress);
     }
 
+    /** Reads /proc into tar, with a progress line saying what it does. */
+    SnapshotWriter.Stats capture(TarWriter tar, Path archive, String doing) throws IOException {
+        try (Progress progress = Cli.progress(common.commandLine(), doing, 0, "processes")) {
+            return new SnapshotWriter(Path.of("/proc"), tar, ArchiveFile.topName(archive), VERSION, options(progress)).write();
+        }
+    }
+
     /** The archive of DIR, once we know we run as root. */
     Path archiveAsRoot(String dir) throws IOException {
         if (!Options.isRoot()) {
@@ -138,48 +132,6 @@ public class snap implements Callable<Integer> {
         return archive.getFileName() + " holds " + what + ": mode 0600, readable by root only; copy it only where that is acceptable";
     }
 
-    private static final Pattern PART = Pattern.compile("\\..+\\.tar\\.gz\\.part-([0-9]{1,10})");
-
-    /**
-     * Removes the partial archives in dir (.NAME.tar.gz.part-PID) that no snap is writing any more (a
-     * SIGKILLed or crashed run), saying so: a writing snap holds a lock on its part, which the kernel
-     * drops when that process dies, whatever its pid became. Only root's regular files are touched.
-     */
-    static void removeStaleParts(Path dir, PrintWriter err) throws IOException {
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, ".*.tar.gz.part-*")) {
-            for (Path p : ds) {
-                Matcher m = PART.matcher(p.getFileName().toString());
-                if (!m.matches() || !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) continue;
-                if (!Integer.valueOf(0).equals(Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS))) continue;
-                long pid = Long.parseLong(m.group(1));
-                boolean alive = ProcessHandle.of(pid).isPresent();
-                try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
-                     FileLock free = ch.tryLock()) {
-                    if (free == null) continue;
-                    Files.delete(p);
-                    err.println("snap: removed " + p + ", left by snap " + pid + " that ended before finishing ("
-                            + (alive ? "that pid is now another program" : "no such process now") + ")");
-                    err.flush();
-                } catch (OverlappingFileLockException | java.nio.file.NoSuchFileException busy) {
-                    // written by this very JVM, or removed meanwhile
-                }
-            }
-        }
-    }
-
-    static String topName(Path archive) {
-        String n = archive.getFileName().toString();
-        return n.substring(0, n.length() - ".tar.gz".length());
-    }
-
-    static OutputStream gzip(OutputStream out, int level) throws IOException {
-        return new GZIPOutputStream(out, 1 << 16) {
-            {
-                def.setLevel(level);
-            }
-        };
-    }
-
     @Command(name = "run", description = "Write DIR.tar.gz (refuses to overwrite it, or to start without room for it).")
     static final class Run implements Callable<Integer> {
         @ParentCommand
@@ -197,78 +149,24 @@ public class snap implements Callable<Integer> {
             if (!Files.isDirectory(parent)) throw new Failure("no such directory: " + parent);
             if (!Files.isWritable(parent)) throw new Failure("cannot write in " + parent);
             SnapshotWriter.Options opt = top.options(Progress.OFF);
-            removeStaleParts(parent, top.common.err());
+            ArchiveFile.removeStaleParts(parent, line -> {
+                top.common.err().println("snap: " + line);
+                top.common.err().flush();
+            });
             SnapshotWriter.Estimate est = SnapshotWriter.estimate(Path.of("/proc"), opt);
             long free = Files.getFileStore(parent).getUsableSpace();
             if (est.archiveBytes() > free) {
                 throw new Failure("not enough space in " + parent + ": the archive may need about " + Bytes.AUTO.format(est.archiveBytes())
                         + ", " + Bytes.AUTO.format(free) + " free (snap test tells the exact size)");
             }
-            Path partial = parent.resolve("." + archive.getFileName() + ".part-" + ProcessHandle.current().pid());
-            Cleanup cleanup = new Cleanup(partial, archive);
-            Thread hook = new Thread(cleanup::abort, "snap-cleanup");
-            Runtime.getRuntime().addShutdownHook(hook);
-            try {
-                SnapshotWriter.Stats stats;
-                // 0600 from the open itself (never a moment readable by others), whatever the umask: it holds secrets
-                try (FileChannel file = FileChannel.open(partial, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
-                    file.lock(); // held until renamed: the mark of a part being written (removeStaleParts)
-                    try (OutputStream gz = gzip(new BufferedOutputStream(new KeepOpen(file), 1 << 16), top.gzipLevel);
-                         TarWriter tar = new TarWriter(gz);
-                         Progress progress = Cli.progress(top.common.commandLine(), "Capturing", 0, "processes")) {
-                        stats = new SnapshotWriter(Path.of("/proc"), tar, topName(archive), VERSION, top.options(progress)).write();
-                    }
-                    cleanup.commit();
-                }
-                long size = Files.size(archive);
-                out.printf("%s: %s, %d processes (%d vanished, %d partly unreadable), %s read from /proc in %s%n",
-                        archive, Bytes.AUTO.format(size), stats.processes(), stats.vanished(), stats.unreadable(),
-                        Bytes.AUTO.format(stats.bytesRead()), Units.duration(stats.totalMs() * 1_000_000L));
-                out.println(holds(archive, opt));
-                out.flush();
-                return 0;
-            } catch (IOException | RuntimeException e) {
-                cleanup.abort();
-                throw e;
-            } finally {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException ignored) {
-                    // already shutting down: the hook runs
-                }
-            }
-        }
-    }
-
-    /** The partial archive's fate: renamed into place once complete, removed on error or interruption. */
-    static final class Cleanup {
-        private final Path partial, archive;
-        private boolean done;
-
-        Cleanup(Path partial, Path archive) {
-            this.partial = partial;
-            this.archive = archive;
-        }
-
-        synchronized void commit() throws IOException {
-            if (done) throw new IOException("interrupted");
-            if (Files.exists(archive)) {
-                abort();
-                throw new FileAlreadyExistsException(archive.toString(), null, "appeared while snap was writing it: left untouched");
-            }
-            Files.move(partial, archive, StandardCopyOption.ATOMIC_MOVE);
-            done = true;
-        }
-
-        synchronized void abort() {
-            if (done) return;
-            done = true;
-            try {
-                Files.deleteIfExists(partial);
-            } catch (IOException ignored) {
-                // nothing more to do while exiting
-            }
+            SnapshotWriter.Stats stats = ArchiveFile.write(archive, top.gzipLevel, tar -> top.capture(tar, archive, "Capturing"));
+            long size = Files.size(archive);
+            out.printf("%s: %s, %d processes (%d vanished, %d partly unreadable), %s read from /proc in %s%n",
+                    archive, Bytes.AUTO.format(size), stats.processes(), stats.vanished(), stats.unreadable(),
+                    Bytes.AUTO.format(stats.bytesRead()), Units.duration(stats.totalMs() * 1_000_000L));
+            out.println(holds(archive, opt));
+            out.flush();
+            return 0;
         }
     }
 
@@ -287,12 +185,8 @@ public class snap implements Callable<Integer> {
             Path archive = top.archiveAsRoot(dir);
             SnapshotWriter.Options opt = top.options(Progress.OFF);
             SnapshotWriter.Estimate est = SnapshotWriter.estimate(Path.of("/proc"), opt);
-            CountingSink sink = new CountingSink();
-            SnapshotWriter.Stats stats;
-            try (OutputStream gz = gzip(sink, top.gzipLevel); TarWriter tar = new TarWriter(gz);
-                 Progress progress = Cli.progress(top.common.commandLine(), "Reading", 0, "processes")) {
-                stats = new SnapshotWriter(Path.of("/proc"), tar, topName(archive), VERSION, top.options(progress)).write();
-            }
+            ArchiveFile.Counted<SnapshotWriter.Stats> written = ArchiveFile.count(top.gzipLevel, tar -> top.capture(tar, archive, "Reading"));
+            SnapshotWriter.Stats stats = written.result();
             long free = Files.isDirectory(archive.getParent()) ? Files.getFileStore(archive.getParent()).getUsableSpace() : -1;
             out.printf("processes:           %d captured, %d vanished, %d partly unreadable%n", stats.processes(),
                     stats.vanished(), stats.unreadable());
@@ -300,47 +194,12 @@ public class snap implements Callable<Integer> {
                     Units.duration(stats.totalMs() * 1_000_000L), Units.duration(stats.kernelMs() * 1_000_000L),
                     Units.duration(stats.processesMs() * 1_000_000L));
             out.printf("tar stream:          %s%n", Bytes.AUTO.format(stats.tarBytes()));
-            out.printf("archive size:        %s (compressed now; a run checks against %s)%n", Bytes.AUTO.format(sink.count), Bytes.AUTO.format(est.archiveBytes()));
+            out.printf("archive size:        %s (compressed now; a run checks against %s)%n", Bytes.AUTO.format(written.bytes()), Bytes.AUTO.format(est.archiveBytes()));
             out.printf("archive would be:    %s%s%n", archive, Files.exists(archive) ? " (exists: run would refuse)" : "");
             out.printf("free space there:    %s%s%n", free < 0 ? "unknown (no such directory)" : Bytes.AUTO.format(free),
                     free >= 0 && est.archiveBytes() > free ? " (not enough: run would refuse)" : "");
             out.flush();
             return 0;
-        }
-    }
-
-    /** Writes to the channel; closing it leaves the channel (and its lock) open. */
-    static final class KeepOpen extends OutputStream {
-        private final FileChannel ch;
-
-        KeepOpen(FileChannel ch) {
-            this.ch = ch;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[]{(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(b, off, len);
-            while (buf.hasRemaining()) ch.write(buf);
-        }
-    }
-
-    /** Discards what is written, counting it. */
-    static final class CountingSink extends OutputStream {
-        long count;
-
-        @Override
-        public void write(int b) {
-            count++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            count += len;
         }
     }
 }
