@@ -58,6 +58,14 @@ class BytesTest {
     }
 
     @Test
+    void aChangeCarriesItsSign() {
+        assertEquals("+1.50 MiB", Bytes.AUTO.signed(3L << 19));
+        assertEquals("-4.00 KiB", Bytes.AUTO.signed(-4096));
+        assertEquals("0 B", Bytes.AUTO.signed(0));
+        assertEquals("-4096", Bytes.EXACT.signed(-4096));
+    }
+
+    @Test
     void bytesAreDigitsOnly() {
         assertEquals("0", Bytes.EXACT.format(0));
         assertEquals("1048576", Bytes.EXACT.format(M));

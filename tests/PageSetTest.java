@@ -47,6 +47,23 @@ class PageSetTest {
         assertEquals(2, counter.count(), "a counter counts the distinct keys of one process");
     }
 
+    /** A cursor gives each chunk's members as offsets, chunk after chunk, and nothing beyond 32-bit frames. */
+    @Test
+    void cursorWalksConsecutiveChunks() {
+        PageSet s = new PageSet();
+        for (int k : new int[]{3, 9, 10, 70, 1 << 20}) s.add(k);
+        PageSet.Cursor c = s.cursor();
+        java.util.List<Integer> got = new java.util.ArrayList<>();
+        c.forEachIn(0, 10, got::add);
+        assertEquals(java.util.List.of(3, 9), got);
+        got.clear();
+        c.forEachIn(10, 64, got::add);
+        assertEquals(java.util.List.of(0, 60), got);
+        got.clear();
+        c.forEachIn(1L << 32, 64, got::add);
+        assertEquals(java.util.List.of(), got);
+    }
+
     @Test
     void aDenseUnionGoesOnAfterItsResult() {
         // result() hands the dense blocks to the set it returns: keys added later must still count, once

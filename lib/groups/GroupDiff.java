@@ -3,6 +3,7 @@ package lib.groups;
 import lib.proc.Status;
 import lib.text.Table;
 import lib.text.Text;
+import lib.text.Bytes;
 import lib.text.Units;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -128,9 +129,9 @@ public final class GroupDiff {
         for (Row r : s.rows()) {
             List<String> cells = new ArrayList<>(List.of(Text.visible(r.name()), r.status().label,
                     r.before(procs) + " -> " + r.after(procs),
-                    side(r.before(), rss), side(r.after(), rss), signed(r.change(rss)),
-                    side(r.before(), USS), side(r.after(), USS), signed(r.change(USS))));
-            for (int c : changeOnly) cells.add(signed(r.change(c)));
+                    side(r.before(), rss), side(r.after(), rss), Bytes.AUTO.signed(r.change(rss)),
+                    side(r.before(), USS), side(r.after(), USS), Bytes.AUTO.signed(r.change(USS))));
+            for (int c : changeOnly) cells.add(Bytes.AUTO.signed(r.change(c)));
             t.row(cells);
         }
         return Text.visible(s.name()) + "\n" + t.render();
@@ -138,9 +139,5 @@ public final class GroupDiff {
 
     private static String side(long[] v, int column) {
         return v == null ? "-" : Units.mb(v[column]);
-    }
-
-    static String signed(long bytes) {
-        return bytes > 0 ? "+" + Units.mb(bytes) : bytes < 0 ? "-" + Units.mb(-bytes) : Units.mb(0);
     }
 }

@@ -3,16 +3,16 @@ package lib.groups;
 import lib.pages.KPageFlags;
 import lib.pages.PageClass;
 import lib.pages.PageSet;
+import lib.pages.RamFrames;
 import lib.proc.Iomem;
 import lib.proc.Meminfo;
 import lib.proc.ProcFs;
+import lib.text.Bytes;
 import lib.text.Table;
 import lib.text.Units;
-import org.roaringbitmap.PeekableIntIterator;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +24,7 @@ import java.util.Map;
  * chunks by a few threads over disjoint stretches: memory is one chunk per thread, never per frame.
  */
 public final class RamAccount {
-    /** Frames per kpageflags read: 512 KiB of flags. */
-    static final int CHUNK = 1 << 16;
+    private static final int CHUNK = RamFrames.CHUNK;
 
     /**
      * A row: PageClass, with hugetlb split in two. A free pool page and a hugetlb page of an unattached
@@ -130,19 +129,14 @@ public final class RamAccount {
     private RamAccount() {
     }
 
-    /** The System RAM ranges as [firstPfn, endPfn) pairs; a failure when iomem is missing or hides addresses. */
-    public static long[][] ramRanges(ProcFs proc, long pageSize) throws IOException {
+    /** The System RAM frames; a failure when iomem is missing or hides addresses. */
+    public static RamFrames ramRanges(ProcFs proc, long pageSize) throws IOException {
         if (!proc.exists("iomem")) throw new IOException(proc.description() + " has no iomem: cannot tell where RAM is");
         List<Iomem.Range> ram = Iomem.systemRam(Iomem.parse(proc.readString("iomem")));
         if (ram.isEmpty() || ram.stream().allMatch(r -> r.end() == 0)) {
             throw new IOException(proc.description() + "/iomem lists no System RAM addresses (they read as zero unless read by root)");
         }
-        List<long[]> out = new ArrayList<>();
-        for (Iomem.Range r : ram) {
-            long first = r.firstPfn(pageSize), end = r.endPfn(pageSize);
-            if (end > first) out.add(new long[]{first, end});
-        }
-        return out.toArray(new long[0][]);
+        return RamFrames.of(ram, pageSize);
     }
 
     /**
@@ -152,20 +146,18 @@ public final class RamAccount {
     public static Result scan(ProcFs proc, long pageSize, PageSet mapped, Meminfo meminfo, int threads) throws IOException {
         long t0 = System.nanoTime();
         if (!proc.exists("kpageflags")) throw new IOException(proc.description() + " has no kpageflags");
-        long[][] ranges = ramRanges(proc, pageSize);
-        long total = 0;
-        for (long[] r : ranges) total += r[1] - r[0];
+        RamFrames ram = ramRanges(proc, pageSize);
+        long total = ram.frames();
         int parts = (int) Math.max(1, Math.min(threads, (total + CHUNK - 1) / CHUNK));
         // parts of whole chunks, so no two threads read the same page of kpageflags
         long perPart = ((total + parts - 1) / parts + CHUNK - 1) / CHUNK * CHUNK;
         int rows = Row.values().length;
         long[][] frames = new long[parts][rows], used = new long[parts][rows];
-        final long ramFrames = total;
         Workers.run("ram", parts, parts, () -> part -> {
-            long start = Math.min(ramFrames, part * perPart), end = Math.min(ramFrames, (part + 1) * perPart);
+            long start = Math.min(total, part * perPart), end = Math.min(total, (part + 1) * perPart);
             if (start >= end) return;
             try (KPageFlags kpf = KPageFlags.open(proc)) {
-                count(kpf, ranges, mapped, start, end, frames[part], used[part]);
+                count(kpf, ram, mapped, start, end, frames[part], used[part]);
             }
         });
         long[] f = new long[rows], u = new long[rows];
@@ -178,40 +170,18 @@ public final class RamAccount {
         List<Kernel> kernel = kernels(meminfo, total * pageSize);
         List<Line> lines = new ArrayList<>();
         for (Row r : Row.values()) lines.add(new Line(r, f[r.ordinal()], u[r.ordinal()], kernel.get(r.ordinal())));
-        return new Result(pageSize, ranges.length, total, List.copyOf(lines), System.nanoTime() - t0);
+        return new Result(pageSize, ram.ranges(), total, List.copyOf(lines), System.nanoTime() - t0);
     }
 
     /** Counts positions [start, end) of the RAM frames laid end to end, chunk by chunk. */
-    private static void count(KPageFlags kpf, long[][] ranges, PageSet mapped, long start, long end,
+    private static void count(KPageFlags kpf, RamFrames ram, PageSet mapped, long start, long end,
                               long[] frames, long[] used) throws IOException {
-        long[] flags = new long[CHUNK];
-        PeekableIntIterator it = mapped.bitmap().getIntIterator();
-        long rangeStart = 0;
-        for (long[] range : ranges) {
-            if (rangeStart >= end) break;
-            long rangeFrames = range[1] - range[0];
-            long from = Math.max(start, rangeStart), to = Math.min(end, rangeStart + rangeFrames);
-            for (long pos = from; pos < to; ) {
-                long pfn = range[0] + (pos - rangeStart);
-                int n = (int) Math.min(CHUNK, to - pos);
-                int got = kpf.read(pfn, flags, n);
-                // a snapshot's sparse or short file: frames it does not hold read as no flags
-                Arrays.fill(flags, Math.max(0, got), n, 0L);
-                for (int i = 0; i < n; i++) frames[Row.of(flags[i]).ordinal()]++;
-                // frames a process maps: PageSet holds 32-bit frame numbers, so none lies beyond
-                if (pfn >>> 32 == 0) {
-                    it.advanceIfNeeded((int) pfn);
-                    while (it.hasNext()) {
-                        long v = Integer.toUnsignedLong(it.peekNext());
-                        if (v >= pfn + n) break;
-                        used[Row.of(flags[(int) (v - pfn)]).ordinal()]++;
-                        it.next();
-                    }
-                }
-                pos += n;
-            }
-            rangeStart += rangeFrames;
-        }
+        PageSet.Cursor cursor = mapped.cursor();
+        ram.read(kpf, start, end, (pfn, flags, n) -> {
+            for (int i = 0; i < n; i++) frames[Row.of(flags[i]).ordinal()]++;
+            // frames a process maps
+            cursor.forEachIn(pfn, n, i -> used[Row.of(flags[i]).ordinal()]++);
+        });
     }
 
     /**
@@ -296,14 +266,10 @@ public final class RamAccount {
             Kernel k = l.kernel();
             t.row(l.row().label, l.frames(), Units.mb(l.frames() * ps), Units.mb(l.mapped() * ps), Units.mb(l.unmapped() * ps),
                     k.fields().isEmpty() ? "-" : k.fields(), k.known() ? Units.mb(k.bytes()) : "-",
-                    k.known() ? signed(l.frames() * ps - k.bytes()) : "-");
+                    k.known() ? Bytes.AUTO.signed(l.frames() * ps - k.bytes()) : "-");
         }
         t.row("total (RAM)", f, Units.mb(f * ps), Units.mb(mapped * ps), Units.mb((f - mapped) * ps), "", "", "");
         sb.append(t.render());
         return sb.toString();
-    }
-
-    private static String signed(long bytes) {
-        return bytes > 0 ? "+" + Units.mb(bytes) : bytes < 0 ? "-" + Units.mb(-bytes) : Units.mb(0);
     }
 }

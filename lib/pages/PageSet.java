@@ -3,11 +3,13 @@ package lib.pages;
 import org.roaringbitmap.ArrayContainer;
 import org.roaringbitmap.BitmapContainer;
 import org.roaringbitmap.Container;
+import org.roaringbitmap.PeekableIntIterator;
 import org.roaringbitmap.RoaringBitmap;
 
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntConsumer;
 
 /**
  * A set of physical frames (PFNs) or swap entries as a compressed bitmap (RoaringBitmap): no boxing,
@@ -195,5 +197,32 @@ public final class PageSet {
             out[i] = b.getLongCardinality() - RoaringBitmap.andCardinality(b, multi);
         }
         return out;
+    }
+
+    /** A cursor that walks this set's frames forward over consecutive chunks of frames. */
+    public Cursor cursor() {
+        return new Cursor(bits.getIntIterator());
+    }
+
+    /** Walks a PageSet forward over consecutive chunks of frames (each chunk after the one before). */
+    public static final class Cursor {
+        private final PeekableIntIterator it;
+
+        private Cursor(PeekableIntIterator it) {
+            this.it = it;
+        }
+
+        /** Calls action with the offset of every member in [first, first + n). */
+        public void forEachIn(long first, int n, IntConsumer action) {
+            if (first >>> 32 != 0) return; // PageSet holds 32-bit frame numbers only
+            it.advanceIfNeeded((int) first);
+            long end = first + n;
+            while (it.hasNext()) {
+                long v = Integer.toUnsignedLong(it.peekNext());
+                if (v >= end) return;
+                action.accept((int) (v - first));
+                it.next();
+            }
+        }
     }
 }

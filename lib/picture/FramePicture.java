@@ -1,5 +1,6 @@
 package lib.picture;
 
+import lib.pages.RamFrames;
 import lib.proc.Iomem;
 import java.awt.Color;
 import java.awt.Font;
@@ -9,7 +10,6 @@ import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.awt.image.IndexColorModel;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -36,21 +36,17 @@ public final class FramePicture {
         /** RAM ranges (inclusive byte addresses) as whole frames; the square is at most maxSide (a power of two). */
         public static Layout of(List<Iomem.Range> ram, long pageSize, int maxSide) {
             if (!Hilbert.isPowerOfTwo(maxSide)) throw new IllegalArgumentException("image side " + maxSide + " is not a power of two");
-            List<long[]> runs = new ArrayList<>();
-            long frames = 0;
-            for (Iomem.Range r : ram) {
-                long first = r.firstPfn(pageSize), end = r.endPfn(pageSize);
-                if (end > first) {
-                    runs.add(new long[]{first, end});
-                    frames += end - first;
-                }
-            }
-            if (frames == 0) throw new IllegalArgumentException("no RAM frames in the ranges given");
+            RamFrames frames = RamFrames.of(ram, pageSize);
+            if (frames.frames() == 0) throw new IllegalArgumentException("no RAM frames in the ranges given");
             long maxPixels = (long) maxSide * maxSide;
-            int side = frames <= maxPixels ? Hilbert.sideFor(frames) : maxSide;
-            long perPixel = (frames + maxPixels - 1) / maxPixels;
-            return new Layout(runs.stream().mapToLong(a -> a[0]).toArray(), runs.stream().mapToLong(a -> a[1]).toArray(),
-                    frames, side, Math.max(1, perPixel));
+            int side = frames.frames() <= maxPixels ? Hilbert.sideFor(frames.frames()) : maxSide;
+            long perPixel = (frames.frames() + maxPixels - 1) / maxPixels;
+            return new Layout(frames.firstPfn(), frames.endPfn(), frames.frames(), side, Math.max(1, perPixel));
+        }
+
+        /** The RAM frames laid along the curve. */
+        public RamFrames ram() {
+            return new RamFrames(firstPfn, endPfn, frames);
         }
 
         public int ranges() {

@@ -4,8 +4,8 @@ import lib.groups.Workers;
 import lib.pages.KPageFlags;
 import lib.pages.PageClass;
 import lib.pages.PageSet;
+import lib.pages.RamFrames;
 import lib.proc.ProcFs;
-import org.roaringbitmap.PeekableIntIterator;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -18,9 +18,6 @@ import java.util.List;
  * frame: memory is one chunk per thread.
  */
 public final class FrameScan {
-    /** Frames per kpageflags read: 512 KiB of flags. */
-    static final int CHUNK = 1 << 16;
-
     private FrameScan() {
     }
 
@@ -47,11 +44,11 @@ public final class FrameScan {
     /** Colours every frame by its PageClass; mapped frames (e.g. every process's) are in use. */
     public static final class ByClass implements Colouring {
         private final PageSet mapped;
-        private final Cursor cursor;
+        private final PageSet.Cursor cursor;
 
         public ByClass(PageSet mapped) {
             this.mapped = mapped;
-            this.cursor = new Cursor(mapped);
+            this.cursor = mapped.cursor();
         }
 
         public int keys() {
@@ -78,11 +75,11 @@ public final class FrameScan {
     public static final class ByGroup implements Colouring {
         public static final int FREE = 0, NONE = 1, SHARED = 2, FIRST_GROUP = 3;
         private final List<PageSet> groups;
-        private final List<Cursor> cursors = new ArrayList<>();
+        private final List<PageSet.Cursor> cursors = new ArrayList<>();
 
         public ByGroup(List<PageSet> groups) {
             this.groups = List.copyOf(groups);
-            for (PageSet g : groups) cursors.add(new Cursor(g));
+            for (PageSet g : groups) cursors.add(g.cursor());
         }
 
         public int keys() {
@@ -108,28 +105,6 @@ public final class FrameScan {
 
         public Colouring copy() {
             return new ByGroup(groups);
-        }
-    }
-
-    /** Walks a PageSet forward over consecutive chunks of frames. */
-    static final class Cursor {
-        private final PeekableIntIterator it;
-
-        Cursor(PageSet set) {
-            this.it = set.bitmap().getIntIterator();
-        }
-
-        /** Calls action with the offset of every member in [first, first + n). */
-        void forEachIn(long first, int n, java.util.function.IntConsumer action) {
-            if (first >>> 32 != 0) return; // PageSet holds 32-bit frame numbers only
-            it.advanceIfNeeded((int) first);
-            long end = first + n;
-            while (it.hasNext()) {
-                long v = Integer.toUnsignedLong(it.peekNext());
-                if (v >= end) return;
-                action.accept((int) (v - first));
-                it.next();
-            }
         }
     }
 
@@ -165,31 +140,17 @@ public final class FrameScan {
     /** Paints curve positions [start, end): the RAM ranges they cover, chunk by chunk. */
     private static void paint(KPageFlags kpf, FramePicture picture, Colouring colouring, long start, long end,
                               long[] frames, long[] used) throws IOException {
-        FramePicture.Layout layout = picture.layout();
         FramePicture.Painter painter = picture.painter(start);
-        long[] flags = new long[CHUNK];
-        int[] keys = new int[CHUNK];
-        boolean[] inUse = new boolean[CHUNK];
-        long rangeStart = 0;
-        for (int r = 0; r < layout.ranges() && rangeStart < end; r++) {
-            long rangeFrames = layout.endPfn()[r] - layout.firstPfn()[r];
-            long from = Math.max(start, rangeStart), to = Math.min(end, rangeStart + rangeFrames);
-            for (long pos = from; pos < to; ) {
-                long pfn = layout.firstPfn()[r] + (pos - rangeStart);
-                int n = (int) Math.min(CHUNK, to - pos);
-                int got = kpf.read(pfn, flags, n);
-                // a snapshot's sparse or short file: frames it does not hold read as no flags
-                java.util.Arrays.fill(flags, Math.max(0, got), n, 0L);
-                colouring.colour(pfn, flags, n, keys, inUse);
-                for (int i = 0; i < n; i++) {
-                    painter.add(keys[i], inUse[i]);
-                    frames[keys[i]]++;
-                    if (inUse[i]) used[keys[i]]++;
-                }
-                pos += n;
+        int[] keys = new int[RamFrames.CHUNK];
+        boolean[] inUse = new boolean[RamFrames.CHUNK];
+        picture.layout().ram().read(kpf, start, end, (pfn, flags, n) -> {
+            colouring.colour(pfn, flags, n, keys, inUse);
+            for (int i = 0; i < n; i++) {
+                painter.add(keys[i], inUse[i]);
+                frames[keys[i]]++;
+                if (inUse[i]) used[keys[i]]++;
             }
-            rangeStart += rangeFrames;
-        }
+        });
         painter.finish();
     }
 }

@@ -85,7 +85,12 @@ public final class Bytes {
         };
     }
 
-    /** A count of pages of pageSize bytes. */
+    /** A change in size: "+1.50 MiB", "-4.00 KiB", or zero as format shows it. */
+    public String signed(long bytes) {
+        return bytes > 0 ? "+" + format(bytes) : bytes < 0 ? "-" + format(-bytes) : format(0);
+    }
+
+        /** A count of pages of pageSize bytes. */
     public String pages(long pages, long pageSize) {
         return pages < 0 ? "-" : format(Math.multiplyExact(pages, pageSize));
     }
