@@ -49,4 +49,24 @@ class VersionTest {
         p.waitFor();
         assertEquals(expected, Version.commitOf(repo));
     }
+
+    /** Through ./jbang from another folder, --version finds the commit of the clone that holds the script. */
+    @Test
+    void aScriptRunFromElsewhereKnowsItsClonesCommit() throws Exception {
+        Path repo = Native.repoRoot();
+        String commit = Version.commitOf(repo);
+        org.junit.jupiter.api.Assumptions.assumeTrue(commit != null, "not run from a git clone");
+        Path elsewhere = Files.createTempDirectory("version-elsewhere");
+        try {
+            ProcessBuilder pb = new ProcessBuilder(repo.resolve("jbang").toString(), repo.resolve("shmat.java").toString(), "--version")
+                    .directory(elsewhere.toFile());
+            pb.environment().remove("LINUX_MEM_HOME");
+            Tool.Result r = Commands.run(pb, 300);
+            assertEquals(0, r.exit(), r.toString());
+            assertEquals("shmat " + Version.VERSION + " (linux-mem for JBang, commit " + commit + " of the clone " + repo + ")",
+                    r.out().strip(), r.toString());
+        } finally {
+            Files.delete(elsewhere);
+        }
+    }
 }

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * --version: the toolbox version and the git commit the tool was built from. A packaged jar carries the commit in
  * a resource that packaging/jars.java writes; a script run from a clone finds it by reading the clone's .git files
  * (HEAD, the ref it names, packed-refs), never by running git. The clone is the directory the ./jbang launcher
- * names in LINUX_MEM_HOME, or the working directory when it holds our sources. Only a 40- or 64-digit hex string
+ * names in LINUX_MEM_HOME (the folder of the script it runs), or the working directory when it holds our sources. Only a 40- or 64-digit hex string
  * is ever printed from those files.
  */
 public final class Version implements CommandLine.IVersionProvider {
