@@ -83,7 +83,8 @@ class MemstatsDiffTest {
         assertEquals(1, col(g, "change", "procs"));
         long anon = col(g, "change", "mem_anon");
         assertTrue(anon >= GROWTH && anon <= addedRss, "mem_anon change " + anon + ", smaps Rss " + addedRss + " " + g);
-        assertTrue(col(g, "change", "mem_uss") >= GROWTH, g.toString());
+        // less when memload started elsewhere meanwhile maps its binary too: those file pages leave the group's USS
+        assertTrue(col(g, "change", "mem_uss") >= GROWTH - MiB, g.toString());
         assertTrue(col(g, "change", "mem_rss") >= GROWTH, g.toString());
         assertEquals(col(g, "after", "mem_rss") - col(g, "before", "mem_rss"), col(g, "change", "mem_rss"));
         assertEquals("G", groups.get(0).get("group_name"), "largest mem_uss growth first: " + groups);

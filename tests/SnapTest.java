@@ -2,6 +2,7 @@ import lib.proc.Libc;
 import lib.proc.ProcFs;
 import lib.snapshot.ProcRoot;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -35,6 +36,8 @@ class SnapTest {
     final int shmKey = 0x5a000000 | (int) (ProcessHandle.current().pid() & 0xffffff);
     Path dir, archive;
     Workload a, b, c, d;
+    /** b's processes sit in this v2 cgroup (null where none can be made) */
+    Cgroups cgroup;
     Tool.Result snapRun, live, offline;
     long pageSize;
 
@@ -49,6 +52,12 @@ class SnapTest {
         // started as nobody (not setuid later, which makes the kernel show its /proc files as root's)
         c = Workload.startAs(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"), Map.of(var, "C"), "anon:12");
         d = Workload.start(Map.of(var, "D"), "shmget:" + shmKey + ":32:-", "shmat:" + shmKey + ":16", "fork:1", "anon:1");
+        try {
+            cgroup = Cgroups.v2("linuxmem-snaptest-" + ProcessHandle.current().pid() + ".slice/lm-snap.service");
+            for (int pid : b.pids()) cgroup.add(pid);
+        } catch (org.opentest4j.TestAbortedException noCgroupV2) {
+            cgroup = null;
+        }
         pageSize = lib.proc.PageSize.live();
         live = Tool.memstats("--filter", "env_k(" + var + ")", "groups", "-e", var, "--format", "json");
         snapRun = Tool.run(snap.commandLine(), "run", dir.resolve("s1").toString());
@@ -59,6 +68,7 @@ class SnapTest {
     @AfterAll
     void cleanUp() throws IOException {
         for (Workload w : new Workload[]{a, b, c, d}) if (w != null) w.close();
+        if (cgroup != null) cgroup.close();
         try {
             int id = Libc.INSTANCE.shmget(shmKey, 0, 0);
             Libc.INSTANCE.shmctl(id, Libc.IPC_RMID, null);
@@ -95,6 +105,23 @@ class SnapTest {
         } catch (IOException e) {
             throw new AssertionError(e);
         }
+    }
+
+    /** snap keeps /proc/PID/cgroup: the cgroup splitter and filter read a snapshot as they read /proc. */
+    @Test
+    void cgroupsAreKeptForTheSplitterAndFilterOffline() {
+        Assumptions.assumeTrue(cgroup != null, "no v2 cgroup could be made here");
+        String slice = cgroup.path().substring(0, cgroup.path().lastIndexOf('/'));
+        String[] args = {"-f", "cgroup(" + slice + ")", "groups", "--split-cgroup=v2", "--format", "json"};
+        Tool.Result off = Tool.memstats(java.util.stream.Stream.concat(Stream.of("--procfs-root", archive.toString()), Stream.of(args))
+                .toArray(String[]::new));
+        assertEquals(0, off.exit(), off.toString());
+        Map<String, Map<String, Object>> groups = Tool.groups(off, "cgroup v2");
+        assertEquals(java.util.Set.of("lm-snap.service"), groups.keySet(), off.out());
+        assertEquals(b.pids().size(), Tool.num(groups.get("lm-snap.service"), "procs"));
+        Tool.Result on = Tool.memstats(args);
+        assertEquals(Tool.num(Tool.groups(on, "cgroup v2").get("lm-snap.service"), "mem_rss"),
+                Tool.num(groups.get("lm-snap.service"), "mem_rss"), "idle processes: the same frames live and offline");
     }
 
     /** The archive holds the secrets of every process: 0600, as its hidden part was (set at creation: the umask is not asked). */

@@ -4,6 +4,7 @@ import lib.cli.Cli.Failure;
 import lib.cli.Cli.UsageError;
 import lib.groups.Filter;
 import lib.groups.Splitter;
+import lib.proc.Cgroup;
 import lib.proc.Meminfo;
 import lib.proc.ProcFs;
 import lib.proc.Status;
@@ -72,6 +73,24 @@ public final class Options {
         }
     }
 
+    /** --format and -o of memstats. */
+    public static final class GroupOutput {
+        @Option(names = "--format", paramLabel = "text|json|csv|tsv|prom", scope = ScopeType.INHERIT, defaultValue = "text",
+                description = "text (tables), json (one document), csv or tsv (one row per split and group, sizes in bytes) or "
+                        + "prom (Prometheus text format, for node_exporter's textfile collector).%nExample: --format prom")
+        public GroupTables.Format format;
+
+        @Option(names = {"-o", "--output"}, paramLabel = "FILE", scope = ScopeType.INHERIT,
+                description = "Write to FILE instead of stdout, all at once: a temporary file beside it, renamed over it when "
+                        + "complete (with --interval: rewritten each round).%nExample: -o /var/lib/node_exporter/memstats.prom")
+        public java.nio.file.Path file;
+
+        /** A format for programs: no progress or information lines on stderr. */
+        public boolean quiet() {
+            return format != GroupTables.Format.text;
+        }
+    }
+
     /** --procfs-root, opened; a live /proc needs root. */
     public static final class Procfs {
         @Option(names = "--procfs-root", paramLabel = "PATH", scope = ScopeType.INHERIT, defaultValue = "/proc",
@@ -84,6 +103,11 @@ public final class Options {
          * fails with "needs root: whyRoot"; a snapshot is read by anyone.
          */
         public ProcFs open(String whyRoot) throws IOException {
+            return open(root, whyRoot);
+        }
+
+        /** Another root than --procfs-root (memstats diff reads two), opened and checked the same way. */
+        public static ProcFs open(String root, String whyRoot) throws IOException {
             ProcFs proc;
             try {
                 proc = ProcRoot.open(root);
@@ -158,6 +182,16 @@ public final class Options {
         @Option(names = {"-u", "--split-uid"}, description = "Group by user (effective uid).%nExample: -u")
         public boolean splitUid;
 
+        @Option(names = "--split-cgroup", arity = "0..1", paramLabel = "auto|v1|v2", fallbackValue = "auto",
+                converter = HierarchyConverter.class,
+                description = "Group by cgroup (systemd units by unit name): auto (default) the memory controller's "
+                        + "(v1 memory hierarchy where it is mounted, as on RHEL 8 and hybrid hosts, else v2), v1, or v2."
+                        + "%nExample: --split-cgroup")
+        public Cgroup.Hierarchy splitCgroup;
+
+        @Option(names = "--split-comm", description = "Group by process name (/proc/PID/comm), as ps_mem shows programs.%nExample: --split-comm")
+        public boolean splitComm;
+
         @Option(names = {"-e", "--split-env"}, paramLabel = "VAR",
                 description = "Group by the value of an environment variable, <unset> where absent (repeatable).%nExample: -e ORACLE_SID")
         public List<String> splitEnv = new ArrayList<>();
@@ -171,15 +205,20 @@ public final class Options {
                         + "(repeatable; '${ROOT-COMMAND-NAME} help filters').%nExample: -c 'comm(postgres),comm(java)'")
         public List<Splitter.Custom> splitCustom = new ArrayList<>();
 
-        /** The splitters given, in this order: uid, env, pids, each custom list. */
+        /** The splitters given, in this order: uid, cgroup, comm, env, pids, each custom list; one of each name. */
         public List<Splitter> splitters() {
             Cli.requirePids(splitPids, "--split-pids");
             List<Splitter> s = new ArrayList<>();
             if (splitUid) s.add(new Splitter.ByUid(null));
+            if (splitCgroup != null) s.add(new Splitter.ByCgroup(splitCgroup));
+            if (splitComm) s.add(new Splitter.ByComm());
             for (String v : splitEnv) s.add(new Splitter.ByEnv(v));
             if (!splitPids.isEmpty()) s.add(new Splitter.ByPids(new LinkedHashSet<>(splitPids)));
             s.addAll(splitCustom);
-            return s;
+            // a split given twice (-e X -e X) is one table: twice would be two series of one name in prom
+            java.util.Map<String, Splitter> byName = new java.util.LinkedHashMap<>();
+            for (Splitter x : s) byName.putIfAbsent(x.name(), x);
+            return List.copyOf(byName.values());
         }
     }
 
@@ -190,6 +229,17 @@ public final class Options {
             } catch (Filter.ParseException e) {
                 throw new CommandLine.TypeConversionException(e.getMessage());
             }
+        }
+    }
+
+    static final class HierarchyConverter implements CommandLine.ITypeConverter<Cgroup.Hierarchy> {
+        public Cgroup.Hierarchy convert(String value) {
+            return switch (value) {
+                case "auto" -> Cgroup.Hierarchy.AUTO;
+                case "v1" -> Cgroup.Hierarchy.V1;
+                case "v2" -> Cgroup.Hierarchy.V2;
+                default -> throw new CommandLine.TypeConversionException("'" + value + "' is not a cgroup hierarchy: auto, v1 or v2");
+            };
         }
     }
 

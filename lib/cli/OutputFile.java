@@ -7,11 +7,14 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 
 /**
  * A file a tool writes (-o FILE): it appears whole or not at all. The data goes to a temporary file
@@ -56,6 +59,33 @@ public final class OutputFile {
                 // the hook runs now: it removes the temporary file
             }
         }
+    }
+
+    /**
+     * Replaces target with data, synced to the disk before the rename: after a crash the file is the old
+     * one or the new one, never an empty one (what a collector such as node_exporter reads every scrape).
+     */
+    public static void write(Path target, byte[] data) throws IOException {
+        try {
+            replace(target, tmp -> {
+                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                    ByteBuffer b = ByteBuffer.wrap(data);
+                    while (b.hasRemaining()) ch.write(b);
+                    ch.force(true);
+                }
+                return null;
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while writing " + target);
+        }
+    }
+
+    /** A usage error or a failure before any work when target cannot be written: not replaceable, or no such directory. */
+    public static void checkWritable(Path target) {
+        check(target);
+        Path dir = target.toAbsolutePath().getParent();
+        if (!Files.isDirectory(dir)) throw new Failure("cannot write " + target + ": no such directory " + dir);
     }
 
     /**

@@ -10,18 +10,18 @@ import java.util.List;
 
 /** How tables are shown: a picocli mixin shared by the tools that print tables. */
 public final class TableOptions {
-    @Option(names = "--sort", paramLabel = "COLUMN",
+    @Option(scope = CommandLine.ScopeType.INHERIT, names = "--sort", paramLabel = "COLUMN",
             description = "Sort rows by COLUMN: sizes and counts largest first, names A to Z, unknown (-) last.%nExample: --sort mem_uss")
     String sort;
 
-    @Option(names = "--columns", paramLabel = "LIST", split = ",",
+    @Option(scope = CommandLine.ScopeType.INHERIT, names = "--columns", paramLabel = "LIST", split = ",",
             description = "Show only these columns, in this order.%nExample: --columns group_name,procs,mem_uss")
     List<String> columns = new ArrayList<>();
 
-    @Option(names = "--no-box", description = "Plain columns aligned with spaces instead of a box (text format).%nExample: --no-box")
+    @Option(scope = CommandLine.ScopeType.INHERIT, names = "--no-box", description = "Plain columns aligned with spaces instead of a box (text format).%nExample: --no-box")
     boolean noBox;
 
-    @Option(names = "--totals", negatable = true, fallbackValue = "true",
+    @Option(scope = CommandLine.ScopeType.INHERIT, names = "--totals", negatable = true, fallbackValue = "true",
             description = "Add a totals row (default: on for text, off for tsv). Only columns that add up across the rows are summed; "
                     + "a line under the table names those that do not.%nExample: --no-totals")
     Boolean totals;

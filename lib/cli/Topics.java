@@ -21,6 +21,13 @@ public final class Topics {
                                                                              e.g. comm(postgres)
               env_k(KEY)          processes whose environment has KEY        e.g. env_k(ORACLE_SID)
               env_kv(KEY,VALUE)   processes whose KEY is VALUE               e.g. env_kv(ORACLE_SID,ORCL)
+              ppid(N)             processes whose parent is N                e.g. ppid(1)
+              user(NAME)          processes of effective user NAME (unnamed: the uid's number)
+                                                                             e.g. user(postgres)
+              exe(PATH)           processes running the program PATH (the /proc/PID/exe link)
+                                                                             e.g. exe(/usr/bin/python3)
+              cgroup(PREFIX)      processes in cgroup PREFIX or below it (the v2 path, or the v1 memory
+                                  controller's; /proc/PID/cgroup)            e.g. cgroup(/system.slice)
               and(F,...)          all of the filters                         e.g. and(uid(0),comm(bash))
               or(F,...)           any of the filters                         e.g. or(comm(postgres),comm(postmaster))
               not(F)              the processes F does not choose            e.g. not(uid(0))

@@ -6,12 +6,12 @@ import picocli.CommandLine.Option;
 
 /** --units and --bytes: a picocli mixin of every tool that shows sizes. */
 public final class UnitOptions {
-    @Option(names = "--units", paramLabel = "b|k|m|g|t|auto", converter = UnitConverter.class,
+    @Option(scope = CommandLine.ScopeType.INHERIT, names = "--units", paramLabel = "b|k|m|g|t|auto", converter = UnitConverter.class,
             description = "Units of sizes, binary (1 KiB = 1024 bytes, as the kernel and free(1) count): auto picks per value "
                     + "(default for text), b is whole bytes (default for tsv).%nExample: --units m")
     Bytes.Unit units;
 
-    @Option(names = "--bytes", description = "Sizes in whole bytes, digits only: the same as --units b.%nExample: --bytes")
+    @Option(scope = CommandLine.ScopeType.INHERIT, names = "--bytes", description = "Sizes in whole bytes, digits only: the same as --units b.%nExample: --bytes")
     boolean bytes;
 
     static final class UnitConverter implements CommandLine.ITypeConverter<Bytes.Unit> {

@@ -1,12 +1,13 @@
 package lib.groups;
 
+import lib.proc.Cgroup;
 import lib.proc.ProcessInfo;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The filter language: true() false() and(F,...) or(F,...) not(F) uid(N) pid(N) descendants(PID)
- * comm(NAME) env_k(KEY) env_kv(KEY,VALUE). Every filter needs its parentheses. Arguments may be
+ * comm(NAME) env_k(KEY) env_kv(KEY,VALUE) cgroup(PREFIX) user(NAME) exe(PATH) ppid(N). Every filter needs its parentheses. Arguments may be
  * double-quoted to hold ',' or ')'. Filters nest at most {@link #MAX_DEPTH} deep.
  */
 public sealed interface Filter {
@@ -96,6 +97,35 @@ public sealed interface Filter {
     record EnvKv(String key, String value) implements Filter {
         public boolean test(ProcessInfo p, ProcessTree t) {
             return value.equals(p.environ().get(key));
+        }
+    }
+
+    /** The process's cgroup (v2 path, or the v1 memory controller's) is PREFIX or below it. */
+    record InCgroup(String prefix) implements Filter {
+        public boolean test(ProcessInfo p, ProcessTree t) {
+            Cgroup c = p.cgroup();
+            return c != null && (Cgroup.isUnder(c.v2Path(), prefix) || Cgroup.isUnder(c.v1MemoryPath(), prefix));
+        }
+    }
+
+    /** The effective user's name (from the passwd of the /proc read, a snapshot's own), or its uid when unnamed. */
+    record User(String name) implements Filter {
+        public boolean test(ProcessInfo p, ProcessTree t) {
+            return name.equals(t.userName(p.uid()));
+        }
+    }
+
+    /** The program run: the exe link is PATH (or "PATH (deleted)", a program replaced since it started). */
+    record Exe(String path) implements Filter {
+        public boolean test(ProcessInfo p, ProcessTree t) {
+            String e = p.exe();
+            return e != null && (e.equals(path) || e.equals(path + " (deleted)"));
+        }
+    }
+
+    record Ppid(int ppid) implements Filter {
+        public boolean test(ProcessInfo p, ProcessTree t) {
+            return p.ppid() == ppid;
         }
     }
 
@@ -190,6 +220,10 @@ public sealed interface Filter {
                 case "descendants" -> new Descendants(number(name));
                 case "comm" -> new Comm(word(name));
                 case "env_k" -> new EnvK(word(name));
+                case "cgroup" -> new InCgroup(word(name));
+                case "user" -> new User(word(name));
+                case "exe" -> new Exe(word(name));
+                case "ppid" -> new Ppid(number(name));
                 case "env_kv" -> {
                     String k = word(name);
                     expect(',', "between KEY and VALUE of env_kv");
@@ -197,7 +231,7 @@ public sealed interface Filter {
                 }
                 default -> {
                     pos = start;
-                    throw error("unknown filter '" + name + "' (known: true false and or not uid pid descendants comm env_k env_kv)");
+                    throw error("unknown filter '" + name + "' (known: true false and or not uid pid descendants comm env_k env_kv cgroup user exe ppid)");
                 }
             };
             expect(')', "to close '" + name + "(' opened at column " + (nameEnd + 1));

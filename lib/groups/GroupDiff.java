@@ -1,10 +1,6 @@
 package lib.groups;
 
-import lib.proc.Status;
-import lib.text.Table;
-import lib.text.Text;
-import lib.text.Bytes;
-import lib.text.Units;
+import lib.text.Columns;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -18,7 +14,7 @@ import java.util.Map;
  */
 public final class GroupDiff {
     /** The columns compared, in the order of memstats' tables (procs a count, the rest bytes). */
-    public static final List<String> COLUMNS = List.of("procs", "mem_rss", "mem_anon", "mem_uss", "swap_anon", "swap_rss",
+    public static final List<String> COLUMNS = List.of("procs", "mem_rss", "mem_anon", "mem_uss", "mem_share", "swap_anon", "swap_rss",
             "swap_uss", "shm_mem", "shm_swap");
     private static final int USS = COLUMNS.indexOf("mem_uss");
 
@@ -54,7 +50,7 @@ public final class GroupDiff {
     }
 
     static long[] values(GroupScan.GroupStats g) {
-        return new long[]{g.procs(), g.memRss(), g.memAnon(), g.memUss(), g.swapAnon(), g.swapRss(), g.swapUss(),
+        return new long[]{g.procs(), g.memRss(), g.memAnon(), g.memUss(), g.memShare(), g.swapAnon(), g.swapRss(), g.swapUss(),
                 g.shmMem(), g.shmSwap()};
     }
 
@@ -109,35 +105,59 @@ public final class GroupDiff {
         return m;
     }
 
-    /**
-     * One table per split: procs and mem_rss, mem_uss before, after and change; the other columns' change
-     * (JSON has every column's three figures).
-     */
-    public static String render(Split s) {
-        List<String> header = new ArrayList<>(List.of("group_name", "status", "procs", "mem_rss_before", "mem_rss_after",
-                "mem_rss_change", "mem_uss_before", "mem_uss_after", "mem_uss_change"));
-        List<Integer> changeOnly = new ArrayList<>();
-        for (int c = 0; c < COLUMNS.size(); c++) {
-            String col = COLUMNS.get(c);
-            if (!col.equals("procs") && !col.equals("mem_rss") && !col.equals("mem_uss")) {
-                header.add(col + "_change");
-                changeOnly.add(c);
-            }
-        }
-        Table t = new Table(header);
-        int procs = COLUMNS.indexOf("procs"), rss = COLUMNS.indexOf("mem_rss");
-        for (Row r : s.rows()) {
-            List<String> cells = new ArrayList<>(List.of(Text.visible(r.name()), r.status().label,
-                    r.before(procs) + " -> " + r.after(procs),
-                    side(r.before(), rss), side(r.after(), rss), Bytes.AUTO.signed(r.change(rss)),
-                    side(r.before(), USS), side(r.after(), USS), Bytes.AUTO.signed(r.change(USS))));
-            for (int c : changeOnly) cells.add(Bytes.AUTO.signed(r.change(c)));
-            t.row(cells);
-        }
-        return Text.visible(s.name()) + "\n" + t.render();
+    /** A row with the name of its split: the rows of a flat table (CSV, TSV) or of one split's text table. */
+    public record SplitRow(String split, Row row) {
     }
 
-    private static String side(long[] v, int column) {
-        return v == null ? "-" : Units.mb(v[column]);
+    /** The rows of every split, in order. */
+    public static List<SplitRow> rows(List<Split> splits) {
+        List<SplitRow> out = new ArrayList<>();
+        for (Split s : splits) for (Row r : s.rows()) out.add(new SplitRow(s.name(), r));
+        return out;
+    }
+
+    /**
+     * The text table of a split: procs as "before -> after", mem_rss and mem_uss before, after and change,
+     * the other columns' change (JSON and the flat table have every column's three figures).
+     */
+    public static Columns<Row> textColumns() {
+        int procs = COLUMNS.indexOf("procs");
+        Columns<Row> c = new Columns<Row>()
+                .add("group_name", Row::name)
+                .add("status", r -> r.status().label)
+                .textOnly("procs", r -> r.before(procs) + " -> " + r.after(procs));
+        for (int i = 1; i < COLUMNS.size(); i++) {
+            int col = i;
+            String name = COLUMNS.get(i);
+            if (name.equals("mem_rss") || name.equals("mem_uss")) {
+                c.bytesOrUnknown(name + "_before", r -> r.before() == null ? -1 : r.before(col))
+                        .bytesOrUnknown(name + "_after", r -> r.after() == null ? -1 : r.after(col));
+            }
+            c.change(name + "_change", r -> r.change(col));
+            if (name.equals("mem_uss") || name.equals("mem_share")) c.sums();
+        }
+        return c;
+    }
+
+    /** Every column before, after and change, under the name of its split: for CSV and TSV. */
+    public static Columns<SplitRow> flatColumns() {
+        Columns<SplitRow> c = new Columns<SplitRow>()
+                .add("split", SplitRow::split)
+                .add("group_name", r -> r.row().name())
+                .add("status", r -> r.row().status().label);
+        for (int i = 0; i < COLUMNS.size(); i++) {
+            int col = i;
+            String name = COLUMNS.get(i);
+            boolean count = name.equals("procs");
+            java.util.function.ToLongFunction<SplitRow> before = r -> r.row().before() == null ? -1 : r.row().before(col);
+            java.util.function.ToLongFunction<SplitRow> after = r -> r.row().after() == null ? -1 : r.row().after(col);
+            if (count) {
+                c.countOrUnknown(name + "_before", name + "_before", before).countOrUnknown(name + "_after", name + "_after", after)
+                        .add(name + "_change", r -> r.row().change(col));
+            } else {
+                c.bytesOrUnknown(name + "_before", before).bytesOrUnknown(name + "_after", after).change(name + "_change", r -> r.row().change(col));
+            }
+        }
+        return c;
     }
 }

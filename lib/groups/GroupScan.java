@@ -3,6 +3,7 @@ package lib.groups;
 import lib.text.Bytes;
 import lib.text.Progress;
 import lib.pages.PageSet;
+import lib.pages.PageShares;
 import lib.pages.ProcessPages;
 import lib.proc.Iomem;
 import lib.proc.ProcFs;
@@ -23,7 +24,7 @@ import java.util.function.Consumer;
 
 /**
  * memstats' engine: choose the processes, read each one's pages once (in parallel), merge them
- * into the group of every splitter, then count RSS and USS per group by set arithmetic on frames.
+ * into the group of every splitter, then count RSS, USS and shares per group by set arithmetic on frames.
  */
 public final class GroupScan {
     private GroupScan() {
@@ -45,8 +46,9 @@ public final class GroupScan {
     /**
      * One row of a split's table; sizes in bytes. unknownShm counts attached segments /proc/sysvipc/shm
      * does not list (gone, or of another IPC namespace): their memory is in neither shm column.
+     * memShare: each of its frames' bytes divided by the number of groups of the split holding it.
      */
-    public record GroupStats(String name, int procs, long memRss, long memAnon, long memUss, long swapAnon,
+    public record GroupStats(String name, int procs, long memRss, long memAnon, long memUss, long memShare, long swapAnon,
                              long swapRss, long swapUss, long shmMem, long shmSwap, long[] shmids, int unknownShm) {
     }
 
@@ -87,7 +89,7 @@ public final class GroupScan {
                 unreadable++;
             }
         }
-        ProcessTree tree = new ProcessTree(all);
+        ProcessTree tree = new ProcessTree(all, proc.users());
         List<ProcessInfo> kept = new ArrayList<>();
         for (ProcessInfo p : all) if (filter.test(p, tree)) kept.add(p);
         return new Selection(kept, List.copyOf(all), tree, processes, kernel, all.size() - kept.size(), vanished, unreadable);
@@ -223,7 +225,9 @@ public final class GroupScan {
             List<Accumulator> accs = groups.get(s).values().stream().filter(a -> a.declared || a.procs > 0).toList();
             List<PageSet> rssSets = accs.stream().map(a -> a.sets.rss().result()).toList();
             List<PageSet> swapSets = accs.stream().map(a -> a.sets.swap().result()).toList();
-            long[] rssUss = PageSet.exclusiveCounts(rssSets);
+            // USS and mem_share from one pass: the frames held by two groups or more
+            PageShares.Shares shares = PageShares.of(rssSets, pageSize);
+            long[] rssUss = shares.exclusivePages();
             long[] swapUss = PageSet.exclusiveCounts(swapSets);
             List<Map.Entry<GroupStats, PageSet>> stats = new ArrayList<>();
             for (int g = 0; g < accs.size(); g++) {
@@ -243,7 +247,7 @@ public final class GroupScan {
                 }
                 ProcessPages.Sets p = a.sets;
                 stats.add(Map.entry(new GroupStats(a.name, a.procs, rssSets.get(g).count() * pageSize, p.anon().count() * pageSize,
-                        rssUss[g] * pageSize, p.swapAnon().count() * pageSize, swapSets.get(g).count() * pageSize,
+                        rssUss[g] * pageSize, shares.bytes()[g], p.swapAnon().count() * pageSize, swapSets.get(g).count() * pageSize,
                         swapUss[g] * pageSize, shmMem, shmSwap, ids, unknown), rssSets.get(g)));
             }
             stats.sort(Comparator.comparingLong((Map.Entry<GroupStats, PageSet> e) -> e.getKey().memRss()).reversed());

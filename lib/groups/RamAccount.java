@@ -7,8 +7,7 @@ import lib.pages.RamFrames;
 import lib.proc.Iomem;
 import lib.proc.Meminfo;
 import lib.proc.ProcFs;
-import lib.text.Bytes;
-import lib.text.Table;
+import lib.text.Columns;
 import lib.text.Units;
 
 import java.io.IOException;
@@ -251,25 +250,24 @@ public final class RamAccount {
         return new Kernel(fields, a < 0 || minus < 0 ? -1 : a - minus);
     }
 
-    /** The text table: one line per row, a total that is the RAM; sizes in MiB. */
-    public static String render(Result r, String scanned) {
-        StringBuilder sb = new StringBuilder();
-        sb.append(String.format(java.util.Locale.ROOT, "Whole RAM: %d frames of %d KiB (%s) in %d System RAM range%s, read in %s; mapped: by the %s%n",
+    /** The line above the table: how much RAM, in how many ranges, read in how long, and what "mapped" means. */
+    public static String heading(Result r, String scanned) {
+        return String.format(java.util.Locale.ROOT, "Whole RAM: %d frames of %d KiB (%s) in %d System RAM range%s, read in %s; mapped: by the %s",
                 r.ramFrames(), r.pageSize() / 1024, Units.mb(r.ramFrames() * r.pageSize()), r.ranges(), r.ranges() == 1 ? "" : "s",
-                Units.duration(r.elapsedNanos()), scanned));
-        Table t = new Table("class", "frames", "size", "mapped", "not_mapped", "meminfo", "meminfo_size", "difference");
-        long ps = r.pageSize();
-        long f = 0, mapped = 0;
-        for (Line l : r.lines()) {
-            f += l.frames();
-            mapped += l.mapped();
-            Kernel k = l.kernel();
-            t.row(l.row().label, l.frames(), Units.mb(l.frames() * ps), Units.mb(l.mapped() * ps), Units.mb(l.unmapped() * ps),
-                    k.fields().isEmpty() ? "-" : k.fields(), k.known() ? Units.mb(k.bytes()) : "-",
-                    k.known() ? Bytes.AUTO.signed(l.frames() * ps - k.bytes()) : "-");
-        }
-        t.row("total (RAM)", f, Units.mb(f * ps), Units.mb(mapped * ps), Units.mb((f - mapped) * ps), "", "", "");
-        sb.append(t.render());
-        return sb.toString();
+                Units.duration(r.elapsedNanos()), scanned);
+    }
+
+    /** The table's columns (text, CSV and TSV; JSON is Result.toJson): the rows add up to the RAM, so do the sizes. */
+    public static Columns<Line> columns(long pageSize) {
+        return new Columns<Line>()
+                .add("class", "class", l -> l.row().key(), l -> l.row().label).whole()
+                .add("frames", Line::frames).sums()
+                .bytes("size", l -> l.frames() * pageSize).sums()
+                .bytes("mapped", l -> l.mapped() * pageSize).sums()
+                .bytes("not_mapped", l -> l.unmapped() * pageSize).sums()
+                .add("meminfo", "meminfo_fields", l -> l.kernel().fields().isEmpty() ? null : l.kernel().fields(),
+                        l -> l.kernel().fields().isEmpty() ? null : l.kernel().fields())
+                .bytesOrUnknown("meminfo_size", l -> l.kernel().bytes())
+                .changeOrUnknown("difference", l -> l.kernel().known() ? l.frames() * pageSize - l.kernel().bytes() : null);
     }
 }

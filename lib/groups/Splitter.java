@@ -1,5 +1,6 @@
 package lib.groups;
 
+import lib.proc.Cgroup;
 import lib.proc.ProcessInfo;
 import java.util.List;
 import java.util.Set;
@@ -10,6 +11,7 @@ import java.util.stream.Collectors;
 public sealed interface Splitter {
     String OTHER = "Other";
     String UNSET = "<unset>";
+    String UNKNOWN = "<unknown>";
 
     /** The split's title and JSON name. */
     String name();
@@ -36,6 +38,36 @@ public sealed interface Splitter {
         public String groupOf(ProcessInfo p, ProcessTree tree) {
             String n = userName.apply(p.uid());
             return n != null ? n : Integer.toString(p.uid());
+        }
+    }
+
+    /**
+     * By cgroup: the path in the hierarchy asked for (AUTO: the memory controller's), a systemd unit by
+     * its name; processes whose cgroup is unknown (a snapshot made without it) are "<unknown>".
+     */
+    record ByCgroup(Cgroup.Hierarchy hierarchy) implements Splitter {
+        public String name() {
+            return switch (hierarchy) {
+                case AUTO -> "cgroup";
+                case V1 -> "cgroup v1";
+                case V2 -> "cgroup v2";
+            };
+        }
+
+        public String groupOf(ProcessInfo p, ProcessTree tree) {
+            String path = p.cgroup() == null ? null : p.cgroup().path(hierarchy);
+            return path == null ? UNKNOWN : Cgroup.displayName(path);
+        }
+    }
+
+    /** By process name (/proc/PID/comm), as ps_mem shows programs. */
+    record ByComm() implements Splitter {
+        public String name() {
+            return "comm";
+        }
+
+        public String groupOf(ProcessInfo p, ProcessTree tree) {
+            return p.comm();
         }
     }
 

@@ -180,11 +180,15 @@ public final class PageSet {
         }
     }
 
+    /** The union of some sets, the keys two or more of them hold, and per set how many keys only it holds. */
+    public record Overlap(RoaringBitmap union, RoaringBitmap multi, long[] exclusive) {
+    }
+
     /**
-     * For each set, how many of its keys no other set holds: one pass builds "held by two or more",
-     * then each count is |set| - |set ∩ multi|. O(G) bitmap operations for G sets.
+     * One pass builds "held by two or more", then each exclusive count is |set| - |set ∩ multi|.
+     * O(G) bitmap operations for G sets.
      */
-    public static long[] exclusiveCounts(List<PageSet> sets) {
+    public static Overlap overlap(List<PageSet> sets) {
         RoaringBitmap seen = new RoaringBitmap();
         RoaringBitmap multi = new RoaringBitmap();
         for (PageSet s : sets) {
@@ -196,7 +200,12 @@ public final class PageSet {
             RoaringBitmap b = sets.get(i).bits;
             out[i] = b.getLongCardinality() - RoaringBitmap.andCardinality(b, multi);
         }
-        return out;
+        return new Overlap(seen, multi, out);
+    }
+
+    /** For each set, how many of its keys no other set holds. */
+    public static long[] exclusiveCounts(List<PageSet> sets) {
+        return overlap(sets).exclusive();
     }
 
     /** A cursor that walks this set's frames forward over consecutive chunks of frames. */

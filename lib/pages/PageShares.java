@@ -29,20 +29,12 @@ public final class PageShares {
      */
     public static Shares of(List<PageSet> sets, long pageSize) {
         int g = sets.size();
-        // "held by two or more" in one pass, as PageSet.exclusiveCounts builds it for USS
-        RoaringBitmap seen = new RoaringBitmap();
-        RoaringBitmap multi = new RoaringBitmap();
-        for (PageSet s : sets) {
-            multi.or(RoaringBitmap.and(seen, s.bitmap()));
-            seen.or(s.bitmap());
-        }
-        long[] exclusive = new long[g];
-        for (int i = 0; i < g; i++) {
-            exclusive[i] = sets.get(i).count() - RoaringBitmap.andCardinality(sets.get(i).bitmap(), multi);
-        }
+        PageSet.Overlap o = PageSet.overlap(sets);
+        long[] exclusive = o.exclusive();
+        RoaringBitmap multi = o.multi();
         double[] shared = new double[g];
         sharedPages(sets, multi, shared);
-        long union = seen.getLongCardinality();
+        long union = o.union().getLongCardinality();
         return new Shares(exclusive, apportion(exclusive, shared, pageSize, union), union);
     }
 

@@ -55,7 +55,7 @@ public final class SnapshotWriter {
     public static final List<String> KERNEL_FILES = List.of("iomem", "cmdline", "meminfo", "vmstat", "buddyinfo",
             "pagetypeinfo", "slabinfo", "sysvipc/shm", "swaps", "zoneinfo", "self/mountinfo");
     /** Small files captured for every process. */
-    public static final List<String> PROCESS_FILES = List.of("status", "stat", "statm", "cmdline", "environ", "maps", "smaps");
+    public static final List<String> PROCESS_FILES = List.of("status", "stat", "statm", "cmdline", "environ", "cgroup", "maps", "smaps");
     public static final List<String> PROCESS_LINKS = List.of("exe", "root", "cwd");
 
     /**

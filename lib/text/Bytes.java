@@ -90,7 +90,7 @@ public final class Bytes {
         return bytes > 0 ? "+" + format(bytes) : bytes < 0 ? "-" + format(-bytes) : format(0);
     }
 
-        /** A count of pages of pageSize bytes. */
+    /** A count of pages of pageSize bytes. */
     public String pages(long pages, long pageSize) {
         return pages < 0 ? "-" : format(Math.multiplyExact(pages, pageSize));
     }

@@ -49,6 +49,16 @@ public final class Columns<R> {
         return column(new Column<>(header, key, r -> value.applyAsLong(r), r -> value.applyAsLong(r), TextTable.Kind.BYTES, false, true));
     }
 
+    /** A signed change of bytes (after - before): "+1.00 MiB" in text, a number in JSON. */
+    public Columns<R> change(String name, ToLongFunction<R> value) {
+        return column(new Column<>(name, name, r -> value.applyAsLong(r), r -> value.applyAsLong(r), TextTable.Kind.CHANGE, false, true));
+    }
+
+    /** A signed change of bytes that may be unknown (null): "-" in text, null in JSON. */
+    public Columns<R> changeOrUnknown(String name, Function<R, Long> value) {
+        return column(new Column<>(name, name, value::apply, value::apply, TextTable.Kind.CHANGE, false, true));
+    }
+
     /** Bytes that may be unknown (negative): "-" in text, null in JSON. */
     public Columns<R> bytesOrUnknown(String name, ToLongFunction<R> value) {
         return column(new Column<>(name, name, r -> orNull(value.applyAsLong(r)), r -> value.applyAsLong(r), TextTable.Kind.BYTES, false, true));
@@ -95,6 +105,18 @@ public final class Columns<R> {
     public Columns<R> whole() {
         columns.set(columns.size() - 1, columns.get(columns.size() - 1).kept());
         return this;
+    }
+
+    /**
+     * The same columns for a machine format (CSV, TSV): each column with a key, under its key, with its JSON value
+     * (JSON-only columns included, text-only ones left out).
+     */
+    public Columns<R> keyed() {
+        Columns<R> k = new Columns<>();
+        for (Column<R> c : columns) {
+            if (c.key() != null) k.column(new Column<>(c.key(), c.key(), c.value(), c.value(), c.kind(), c.sums(), c.whole()));
+        }
+        return k;
     }
 
     public List<Column<R>> columns() {

@@ -18,7 +18,8 @@ public final class TextTable {
     /** A width that does not limit: output that is not a terminal keeps full width. */
     public static final int UNLIMITED = Integer.MAX_VALUE;
 
-    public enum Kind { TEXT, COUNT, BYTES }
+    /** CHANGE: a difference of two sizes in bytes, signed (+ grew, - shrank); null is unknown, not a negative number. */
+    public enum Kind { TEXT, COUNT, BYTES, CHANGE }
 
     /**
      * A column: its name (the header, and what --sort and --columns take), what its cells hold, and whether a sum
@@ -118,7 +119,7 @@ public final class TextTable {
                     throw new IllegalArgumentException("column " + columns.get(i).name() + " takes a number, not " + c.getClass().getSimpleName());
                 }
                 long v = c == null ? -1 : ((Number) c).longValue();
-                r[i] = v < 0 ? null : v;
+                r[i] = c == null || v < 0 && columns.get(i).kind() != Kind.CHANGE ? null : v;
             } else {
                 r[i] = c == null ? null : c.toString();
             }
@@ -374,6 +375,7 @@ public final class TextTable {
             if (v instanceof String str) s[i] = Text.visible(str);
             else if (v == null && !columns.get(i).numeric()) s[i] = "";
             else if (v == null) s[i] = "-";
+            else if (columns.get(i).kind() == Kind.CHANGE) s[i] = units.signed((Long) v);
             else s[i] = columns.get(i).kind() == Kind.BYTES ? units.format((Long) v) : v.toString();
         }
         return s;
