@@ -245,7 +245,7 @@ class OracleInstancesTest {
         Tool.Result text = Tool.memstats("--no-db", "--filter", "pid(" + pmon1.pid() + ")", "single");
         assertEquals(0, text.exit(), text.toString());
         assertTrue(text.out().contains("Oracle instances"), text.out());
-        assertTrue(text.out().matches("(?s).*│ TEST1 +│ 16\\.0 MiB +│ - +│ 3 +│ - +│ os +│.*"), text.out());
+        assertTrue(text.out().matches("(?s).*│ +TEST1 +│ +16\\.0 MiB +│ +- +│ +3 +│ +- +│ +os +│.*"), text.out());
     }
 
     @Test
@@ -271,8 +271,8 @@ class OracleInstancesTest {
         assertEquals("TRUE", a.get("large_pages"));
 
         Tool.Result text = Tool.memstats("--filter", "pid(" + pmon1.pid() + ")", "single");
-        assertTrue(text.out().matches("(?s).*│ TEST1 +│ 4\\.00 GiB +│ 393 MiB +│ 87 +│ ONLY +│ db +│.*"), text.out());
-        assertTrue(text.out().matches("(?s).*│ \\+ASM1 +│ 1\\.06 GiB +│ 94\\.2 MiB +│ 23 +│ TRUE +│ db +│.*"), text.out());
+        assertTrue(text.out().matches("(?s).*│ +TEST1 +│ +4\\.00 GiB +│ +393 MiB +│ +87 +│ +ONLY +│ +db +│.*"), text.out());
+        assertTrue(text.out().matches("(?s).*│ +\\+ASM1 +│ +1\\.06 GiB +│ +94\\.2 MiB +│ +23 +│ +TRUE +│ +db +│.*"), text.out());
     }
 
     @Test
@@ -356,7 +356,7 @@ class OracleInstancesTest {
         assertEquals(List.of("TEST1"), sids.get(shmid(key1)), "ora_dbw0_TEST1 attaches it too, but only pmon names the instance");
         assertEquals(List.of("+ASM1"), sids.get(shmid(key2)));
         Tool.Result text = Tool.memstats("--no-db", "--filter", "pid(" + pmon1.pid() + ")", "single");
-        assertTrue(text.out().matches("(?s).*│ " + key1 + " +│ " + shmid(key1) + " +│ 16\\.0 MiB +│.*│ TEST1 +│.*"), text.out());
+        assertTrue(text.out().matches("(?s).*│ +" + key1 + " +│ " + shmid(key1) + " +│ 16\\.0 MiB +│.*│ TEST1 +│.*"), text.out());
     }
 
     @Test
