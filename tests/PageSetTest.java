@@ -65,6 +65,35 @@ class PageSetTest {
     }
 
     @Test
+    void aBlockDrainedIntoSeveralUnionsIsSharedByNone() {
+        // a block's packed container is kept by one sparse union at most: growing one union later must not change another
+        PageUnion a = PageUnion.sparse(), b = PageUnion.sparse(), dense = PageUnion.dense(4), counter = PageUnion.counter();
+        RoaringBitmap first = new RoaringBitmap();
+        PageSet.Builder builder = new PageSet.Builder();
+        Random rnd = new Random(11);
+        for (int i = 0; i < 3000; i++) {
+            int k = rnd.nextInt(4 * 65536);
+            builder.add(k);
+            first.add(k);
+        }
+        builder.drainInto(List.of(a, dense, counter, b), Function.identity());
+        assertEquals(first.getLongCardinality(), counter.count());
+        RoaringBitmap[] expected = {first.clone(), first.clone()};
+        for (int round = 0; round < 2; round++) {
+            PageUnion u = round == 0 ? a : b, other = round == 0 ? b : a;
+            for (int i = 0; i < 2000; i++) {
+                int k = rnd.nextInt(4 * 65536);
+                builder.add(k);
+                expected[round].add(k);
+            }
+            builder.drainInto(List.of(u), Function.identity());
+            assertEquals(expected[round], u.result().bitmap(), "the union grown");
+            assertEquals(expected[1 - round], other.result().bitmap(), "the other union as it was");
+        }
+        assertEquals(first, dense.result().bitmap());
+    }
+
+    @Test
     void aDenseUnionGoesOnAfterItsResult() {
         // result() hands the dense blocks to the set it returns: keys added later must still count, once
         PageUnion union = PageUnion.dense(2);

@@ -90,6 +90,7 @@ public final class PageSet {
         private final ArrayDeque<long[]> pool = new ArrayDeque<>();
         private final char[] scratch = new char[4096];
         private final RoaringBitmap single = new RoaringBitmap();
+        private int[] sparseTargets = new int[4];
 
         public void add(int key) {
             long[] b = blocks[key >>> 16];
@@ -120,29 +121,30 @@ public final class PageSet {
                 char hi = touched[t];
                 long[] b = blocks[hi];
                 // counted only for a target that needs it: a dense one ORs the words as they are
-                int card = -1;
-                boolean packed = false;
+                int card = -1, sparseCount = 0;
                 for (int i = 0; i < n; i++) {
                     PageUnion u = pick.apply(targets.get(i));
                     if (u.isDense(hi)) {
                         u.orDense(hi, b);
-                        continue;
-                    }
-                    if (card < 0) card = cardinality(b);
-                    if (u.isCounter()) {
+                    } else if (u.isCounter()) {
+                        if (card < 0) card = cardinality(b);
                         u.count(card);
-                        continue;
+                    } else {
+                        if (sparseCount == sparseTargets.length) sparseTargets = Arrays.copyOf(sparseTargets, 2 * sparseCount);
+                        sparseTargets[sparseCount++] = i;
                     }
-                    if (!packed) {
-                        single.clear();
-                        single.append(hi, card > 4096 ? new BitmapContainer(b, card) : arrayContainer(b, card, scratch));
-                        packed = true;
+                }
+                if (sparseCount > 0) {
+                    if (card < 0) card = cardinality(b);
+                    // an array container is built for this block alone: the last union may keep it (no other reads it after)
+                    boolean fresh = card <= 4096;
+                    Container packed = fresh ? arrayContainer(b, card, scratch) : new BitmapContainer(b, card);
+                    for (int j = 0; j < sparseCount; j++) {
+                        pick.apply(targets.get(sparseTargets[j])).orSparse(hi, packed, fresh && j == sparseCount - 1, single);
                     }
-                    u.orSparse(single);
                 }
                 release(hi, b);
             }
-            single.clear();
             touchedCount = 0;
         }
 

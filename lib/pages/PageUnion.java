@@ -1,6 +1,7 @@
 package lib.pages;
 
 import org.roaringbitmap.BitmapContainer;
+import org.roaringbitmap.Container;
 import org.roaringbitmap.RoaringBitmap;
 
 /**
@@ -88,9 +89,19 @@ public final class PageUnion {
         for (int i = 0; i < b.length; i++) b[i] |= words[i];
     }
 
-    /** ORs a one-container bitmap (RoaringBitmap copies what it keeps). */
-    synchronized void orSparse(RoaringBitmap single) {
-        sparse.or(single);
+    /**
+     * ORs container c at block hi. A block beyond the last one held is appended: c itself when mayKeep
+     * (the caller gives it up), else a copy. Otherwise it is OR-ed through scratch, an empty bitmap of the
+     * caller's (RoaringBitmap copies what it keeps), left empty again.
+     */
+    synchronized void orSparse(char hi, Container c, boolean mayKeep, RoaringBitmap scratch) {
+        if (sparse.isEmpty() || hi > (sparse.last() >>> 16)) {
+            sparse.append(hi, mayKeep ? c : c.clone());
+            return;
+        }
+        scratch.append(hi, c);
+        sparse.or(scratch);
+        scratch.clear();
     }
 
     /**
