@@ -174,7 +174,7 @@ public class memstats implements Callable<Integer> {
         if (output.file != null) OutputFile.checkWritable(output.file);
         GroupTables.Look look = look();
         try (ProcFs proc = procfs.open(WHY_ROOT)) {
-            if (intervalSeconds != null && !proc.isLive()) throw new UsageError("--interval watches the live system: a snapshot does not change");
+            if (intervalSeconds != null && !proc.processesRunHere()) throw new UsageError("--interval watches the live system: a snapshot does not change");
             GroupScan.Selection sel = GroupScan.select(proc, filtering.filter);
             if (listProcesses) return write(GroupTables.list(sel.toScan(), proc.users(), format, look));
             if (withRam) checkRam(proc);
@@ -249,7 +249,7 @@ public class memstats implements Callable<Integer> {
         GroupTables.Report report(GroupScan.Selection sel, boolean withRam) throws IOException {
             if (!output.quiet()) {
                 // these are about this machine, also when it reads a snapshot made elsewhere
-                String here = proc.isLive() ? "" : " (this machine's: the snapshot is only read)";
+                String here = proc.processesRunHere() ? "" : " (this machine's: the snapshot is only read)";
                 err.println("Memory limit: " + (limit > 0 ? Units.mb(limit) : "none") + here);
                 err.println("Using " + threads + (threads == 1 ? " thread" : " threads") + here);
                 err.println("Scanning " + sel.toScan().size() + " processes");
