@@ -1,6 +1,9 @@
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -48,8 +51,8 @@ class MemstatsWatchTest {
             String[] cells = line.split("│");
             if (cells.length > 6 && cells[1].trim().equals(group)) {
                 String v = cells[6].trim();
-                double scale = v.endsWith(" MiB") ? MiB : v.endsWith(" KiB") ? 1024 : v.endsWith(" GiB") ? 1024.0 * MiB : 1e6;
-                return Math.round(Double.parseDouble(v.replaceAll(" [KMG]i?B$", "")) * scale);
+                double scale = v.endsWith(" MiB") ? MiB : v.endsWith(" KiB") ? 1024 : v.endsWith(" GiB") ? 1024.0 * MiB : 1;
+                return Math.round(Double.parseDouble(v.replaceAll(" ([KMG]i)?B$", "")) * scale);
             }
         }
         throw new AssertionError("no row " + group + " in " + roundText);
@@ -58,30 +61,46 @@ class MemstatsWatchTest {
     @Test
     void secondRoundShowsTheGrowth() throws Exception {
         String var = "MEMTEST_WATCH_" + ProcessHandle.current().pid();
-        // 8 MiB at once, 32 MiB more 4 s later: round 1 sees the first, round 2 (8 s later) both
+        Path trigger = Path.of(System.getProperty("java.io.tmpdir"), "memtest-watch-" + ProcessHandle.current().pid());
+        Files.deleteIfExists(trigger);
+        // 8 MiB at once, 32 MiB more when the test says so: after round 1 was printed, before round 2
+        // memload says READY after its last operation: started aside, found by its environment
         CompletableFuture<Workload> started = CompletableFuture.supplyAsync(() -> {
             try {
-                return Workload.start(Map.of(var, "W"), "anon:8", "sleepms:4000", "anon:32");
+                return Workload.start(Map.of(var, "W"), "anon:8", "waitfile:" + trigger, "anon:32");
             } catch (IOException e) {
                 throw new RuntimeException(e);
             }
         });
-        int pid = -1;
-        for (int i = 0; i < 500 && (pid < 0 || vmRssBytes(pid) < 8 * MiB); i++) {
-            Thread.sleep(10);
-            if (pid < 0) pid = pidWith(var + "=W");
-        }
-        assertTrue(pid > 0, "the workload started");
-        Tool.Result r = Tool.memstats("--filter", "env_k(" + var + ")", "--interval", "8", "--count", "2", "groups", "-e", var);
-        try (Workload w = started.get(30, TimeUnit.SECONDS)) {
-            assertEquals(0, r.exit(), r.toString());
-            int at = r.out().indexOf("Round 2 at ");
-            assertTrue(at > 0, r.out());
-            assertFalse(r.out().contains("Round 3"), r.out());
-            String round2 = r.out().substring(at);
+        try {
+            int pid = -1;
+            for (int i = 0; i < 3000 && (pid < 0 || vmRssBytes(pid) < 8 * MiB); i++) {
+                Thread.sleep(10);
+                if (pid < 0) pid = pidWith(var + "=W");
+            }
+            assertTrue(pid > 0, "the workload started");
+            StringWriter out = new StringWriter(), err = new StringWriter();
+            CommandLine cl = memstats.commandLine();
+            cl.setOut(new PrintWriter(out, true));
+            cl.setErr(new PrintWriter(err, true));
+            CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() ->
+                    cl.execute("--filter", "env_k(" + var + ")", "--interval", "3", "--count", "2", "groups", "-e", var));
+            for (int i = 0; i < 6000 && !out.toString().contains("Scanned "); i++) Thread.sleep(10);
+            assertTrue(out.toString().contains("Scanned "), "round 1 printed: " + out + err);
+            Files.writeString(trigger, "");
+            int exit = run.get(120, TimeUnit.SECONDS);
+            assertEquals(0, exit, out + "\n" + err);
+            int at = out.toString().indexOf("Round 2 at ");
+            assertTrue(at > 0, out.toString());
+            assertFalse(out.toString().contains("Round 3"), out.toString());
+            String round2 = out.toString().substring(at);
             long change = rssChange(round2, "W");
-            assertTrue(change >= 32 * MiB && change <= 32 * MiB + 2 * MiB, "mem_rss change " + change + "\n" + r.out());
+            assertTrue(change >= 32 * MiB && change <= 32 * MiB + 2 * MiB, "mem_rss change " + change + "\n" + out);
             assertTrue(round2.contains(" 1 -> 1 "), round2);
+        } finally {
+            Files.writeString(trigger, "");
+            started.get(60, TimeUnit.SECONDS).close();
+            Files.deleteIfExists(trigger);
         }
     }
 

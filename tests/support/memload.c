@@ -22,6 +22,7 @@
  *   thp:MIB             map MIB MiB of anonymous memory 2 MiB-aligned with MADV_HUGEPAGE and write it
  *   shmpageout          madvise(MADV_PAGEOUT) every attached segment (needs swap to take effect)
  *   sleepms:N           sleep N milliseconds
+ *   waitfile:PATH       wait until PATH exists (a test's trigger: grow when the test says, not after a guessed time)
  *   reserve:MIB         reserve MIB MiB of address space PROT_NONE, MAP_NORESERVE (as a JVM reserves its heap)
  *   spread:MIB:TOUCH    map MIB MiB read-write MAP_NORESERVE and write TOUCH MiB of it in 1 MiB pieces spread
  *                       evenly over it (a large, sparsely populated mapping)
@@ -249,6 +250,9 @@ int main(int argc, char **argv) {
             if (p == MAP_FAILED) die("mmap", op);
             for (long i = 0; i < touch; i++) fill(p + i * stride, 1 << 20, (int)i);
             if (nregions < 256) { regions[nregions] = p; region_len[nregions++] = len; }
+        } else if (strncmp(op, "waitfile:", 9) == 0) {
+            struct timespec ts = {0, 10 * 1000000L};
+            while (access(op + 9, F_OK) != 0) nanosleep(&ts, NULL);
         } else if (strncmp(op, "sleepms:", 8) == 0) {
             struct timespec ts = {atol(op + 8) / 1000, (atol(op + 8) % 1000) * 1000000L};
             nanosleep(&ts, NULL);
