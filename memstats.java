@@ -13,6 +13,7 @@ import lib.cli.GroupTables.Format;
 import lib.cli.Options;
 import lib.cli.OutputFile;
 import lib.cli.TableOptions;
+import lib.cli.TmpfsFileTable;
 import lib.groups.GroupDiff;
 import lib.groups.GroupScan;
 import lib.groups.RamAccount;
@@ -24,6 +25,7 @@ import lib.pages.SysvShmPages;
 import lib.proc.Meminfo;
 import lib.proc.ProcFs;
 import lib.proc.SysvShm;
+import lib.proc.TmpfsFiles;
 import lib.text.Progress;
 import lib.text.Text;
 import lib.text.TextTable;
@@ -258,15 +260,17 @@ public class memstats implements Callable<Integer> {
             Meminfo meminfo = Meminfo.parse(proc.readString("meminfo"));
             List<SysvShmPages.SegmentPages> shm = shmPages(meminfo);
             List<SysvShm.Segment> segments = shm.stream().map(SysvShmPages.SegmentPages::corrected).toList();
-            List<InstanceFigures> instances = instanceFigures(sel, segments);
+            TmpfsFiles files = proc.tmpfsFiles();
+            List<InstanceFigures> instances = instanceFigures(sel, segments, files);
             GroupScan.Result result;
             // a progress line on a terminal's stderr (lines said meanwhile go above it); none for programs' formats
             try (Progress progress = output.quiet() ? Progress.OFF
                     : Cli.progress(common.commandLine(), "Scanning", sel.toScan().size(), "processes")) {
                 result = scan(sel, segments, progress);
             }
-            return new GroupTables.Report(proc.tmpfs(), shm,
-                    OracleInstance.sidsBySegment(proc, instances.stream().map(InstanceFigures::instance).toList()),
+            List<OracleInstance> found = instances.stream().map(InstanceFigures::instance).toList();
+            return new GroupTables.Report(proc.tmpfs(), files, TmpfsFileTable.rows(proc, files, sel.toScan(), found, sel.all()), shm,
+                    OracleInstance.sidsBySegment(proc, found),
                     meminfo, pageSize, instances, proc.users(), result, withRam ? ramAccount(result) : null);
         }
 
@@ -291,12 +295,12 @@ public class memstats implements Callable<Integer> {
             return shm;
         }
 
-        List<InstanceFigures> instanceFigures(GroupScan.Selection sel, List<SysvShm.Segment> segments) throws IOException {
+        List<InstanceFigures> instanceFigures(GroupScan.Selection sel, List<SysvShm.Segment> segments, TmpfsFiles files) throws IOException {
             if (dbTimeoutSeconds <= 0) throw new UsageError("--db-timeout must be positive");
             // the processes select read: memstats itself is not one of an instance's processes
             List<OracleInstance> found = OracleInstance.discover(proc, sel.all());
             return InstanceFigures.collect(proc, found, sel.all(), segments, !noDb, Duration.ofSeconds(dbTimeoutSeconds),
-                    w -> say("memstats: " + w));
+                    w -> say("memstats: " + w), files);
         }
 
         /** Every RAM frame classified against the union of all scanned processes' frames, meminfo read just before. */

@@ -126,6 +126,23 @@ class ShmFilesTest {
         }
     }
 
+    /**
+     * DIR/s.tar.gz: a real snapshot of these processes by snap's own writer (/proc seen through a folder of
+     * links to them, meminfo and self, whose mountinfo tells the tmpfs mounts), top folder "s".
+     */
+    static Path snapshotOf(Path dir, List<Integer> pids) throws IOException {
+        Path archive = dir.resolve("s.tar.gz"), fakeProc = Files.createDirectories(dir.resolve("fakeproc"));
+        for (int pid : pids) Files.createSymbolicLink(fakeProc.resolve(Integer.toString(pid)), Path.of("/proc/" + pid));
+        Files.createSymbolicLink(fakeProc.resolve("meminfo"), Path.of("/proc/meminfo"));
+        Files.createSymbolicLink(fakeProc.resolve("self"), Path.of("/proc/self"));
+        try (java.io.OutputStream out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(archive));
+             lib.snapshot.TarWriter tar = new lib.snapshot.TarWriter(out)) {
+            new lib.snapshot.SnapshotWriter(fakeProc, tar, "s", "shm test",
+                    new lib.snapshot.SnapshotWriter.Options(false, false, -1, 8 << 20, null, null)).write();
+        }
+        return archive;
+    }
+
     static List<String> paths(TmpfsFiles t) {
         List<String> out = new ArrayList<>();
         for (TmpfsFiles.Mount m : t.mounts()) for (TmpfsFiles.File f : m.files()) out.add(f.path());
@@ -279,15 +296,7 @@ class ShmFilesTest {
     void aSnapshotRecordsTheFilesAndAnswersOffline() throws Exception {
         Path dir = Files.createTempDirectory("shmfiles");
         try {
-            Path archive = dir.resolve("s.tar.gz");
-            Path fakeProc = Files.createDirectories(dir.resolve("fakeproc"));
-            for (int pid : List.of(pmon.pid(), dbw0.pid())) Files.createSymbolicLink(fakeProc.resolve(Integer.toString(pid)), Path.of("/proc/" + pid));
-            Files.createSymbolicLink(fakeProc.resolve("meminfo"), Path.of("/proc/meminfo"));
-            Files.createSymbolicLink(fakeProc.resolve("self"), Path.of("/proc/self"));
-            try (java.io.OutputStream out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(archive));
-                 lib.snapshot.TarWriter tar = new lib.snapshot.TarWriter(out)) {
-                new lib.snapshot.SnapshotWriter(fakeProc, tar, "s", "shm test", new lib.snapshot.SnapshotWriter.Options(false, false, -1, 8 << 20, null, null)).write();
-            }
+            Path archive = snapshotOf(dir, List.of(pmon.pid(), dbw0.pid()));
             TmpfsFiles live = scan(false);
             try (ProcFs snap = ProcRoot.open(archive.toString())) {
                 TmpfsFiles t = snap.tmpfsFiles();
@@ -366,6 +375,78 @@ class ShmFilesTest {
         Tool.Result r = Tool.memstats("--no-db", "--filter", "pid(" + pmon.pid() + ")", "single", "--format", "json");
         assertEquals(0, r.exit(), r.toString());
         assertEquals(15 * MiB, Tool.num(OracleInstancesTest.instances(r).get(pmon.pid()), "sga"));
+    }
+
+    /**
+     * memstats' table on a tmpfs the test mounts (so the box's other files do not push ours out of the
+     * largest ten): text and JSON from one description, both residency paths, a snapshot, an older
+     * snapshot, and nothing grown.
+     */
+    @Test
+    void memstatsShowsTheTableLiveAndFromASnapshot() throws Exception {
+        try (var mount = new KernelObjects.TmpfsMount("size=256m")) {
+            Path granule = mount.dir.resolve("ora_" + SID + "_" + tag + "_9"), odd = mount.dir.resolve("odd\u001b[2Jname");
+            Files.write(odd, new byte[(int) (3 * MiB)]);
+            Files.createSymbolicLink(mount.dir.resolve("link"), ora1);
+            KernelObjects.run("mkfifo", mount.dir.resolve("fifo").toString());
+            try (Workload dbw1 = Workload.start(Map.of(), "exec:ora_dbw1_" + SID, "mapfile:" + granule + ":32:6")) {
+                long blocks = allocated(granule);
+                String filter = "pid(" + dbw1.pid() + ")";
+                Tool.Result r = Tool.memstats("--no-db", "--filter", filter, "single", "--format", "json");
+                assertEquals(0, r.exit(), r.toString());
+                Map<String, Object> row = Tool.row(r, "tmpfs_files", "path", granule.toString());
+                assertEquals(mount.dir.toString(), row.get("mount_point"));
+                assertEquals(32 * MiB, Tool.num(row, "size"));
+                assertEquals(6 * MiB, Tool.num(row, "resident"));
+                assertEquals(0L, Tool.num(row, "swap"));
+                assertEquals(6 * MiB, Tool.num(row, "allocated"));
+                assertEquals(1L, Tool.num(row, "processes"), "dbw1 is the one scanned process mapping it");
+                assertEquals(List.of(SID), row.get("sids"));
+                assertEquals(3 * MiB, Tool.num(Tool.row(r, "tmpfs_files", "path", odd.toString()), "resident"));
+                for (Object o : (List<?>) r.json().get("tmpfs_files")) {
+                    String p = String.valueOf(((Map<?, ?>) o).get("path"));
+                    assertFalse(p.endsWith("/link") || p.endsWith("/fifo"), p);
+                }
+
+                System.setProperty(PageCache.SWITCH_PROPERTY, "off");
+                Tool.Result slow;
+                try {
+                    slow = Tool.memstats("--no-db", "--filter", filter, "single", "--format", "json");
+                } finally {
+                    System.clearProperty(PageCache.SWITCH_PROPERTY);
+                }
+                assertEquals(row, Tool.row(slow, "tmpfs_files", "path", granule.toString()), "the mincore path");
+
+                Tool.Result text = Tool.memstats("--no-db", "--filter", filter, "single");
+                assertEquals(0, text.exit(), text.toString());
+                assertTrue(text.out().contains("tmpfs files (the largest of each tmpfs)"), text.out());
+                assertTrue(text.out().lines().anyMatch(l -> l.matches("│ " + mount.dir + " +│ " + granule
+                        + " +│ +32\\.0 MiB │ +6\\.00 MiB │ +0 B │ +1 │ " + SID + " +│")), text.out());
+                assertTrue(text.out().contains(mount.dir + "/odd\\x1b[2Jname"), "control characters escaped: " + text.out());
+                assertEquals(blocks, allocated(granule), "memstats added pages to the file");
+
+                // a snapshot: the same row offline (snap's writer over the pmon and dbw1 only)
+                Path dir = Files.createTempDirectory("shmfiles-memstats");
+                try {
+                    Path archive = snapshotOf(dir, List.of(pmon.pid(), dbw1.pid()));
+                    Tool.Result off = Tool.memstats("--procfs-root", archive.toString(), "--filter", filter, "single", "--format", "json");
+                    assertEquals(0, off.exit(), off.toString());
+                    assertEquals(row, Tool.row(off, "tmpfs_files", "path", granule.toString()), "the snapshot's row");
+
+                    // an older snapshot, without tmpfs_files.json
+                    Files.createDirectories(dir.resolve("old/proc"));
+                    Files.copy(Path.of("/proc/meminfo"), dir.resolve("old/proc/meminfo"));
+                    Files.writeString(dir.resolve("old/metadata.json"), "{\"page_size\": 4096}");
+                    Tool.Result old = Tool.memstats("--procfs-root", dir.resolve("old").toString(), "single");
+                    assertEquals(0, old.exit(), old.toString());
+                    assertTrue(old.out().contains("tmpfs files: not recorded in this snapshot"), old.out());
+                    Tool.Result oldJson = Tool.memstats("--procfs-root", dir.resolve("old").toString(), "single", "--format", "json");
+                    assertTrue(oldJson.json().containsKey("tmpfs_files") && oldJson.json().get("tmpfs_files") == null, oldJson.out());
+                } finally {
+                    SnapTest.deleteTree(dir);
+                }
+            }
+        }
     }
 
     @Test

@@ -8,6 +8,7 @@ import lib.pages.SysvShmPages.SegmentPages;
 import lib.proc.Meminfo;
 import lib.proc.ProcessInfo;
 import lib.proc.Tmpfs;
+import lib.proc.TmpfsFiles;
 import lib.text.Columns;
 import lib.text.Csv;
 import lib.text.Json;
@@ -32,8 +33,8 @@ public final class GroupTables {
     /** memstats' formats. */
     public enum Format { text, json, tsv, csv, prom }
 
-    /** What a scan found: the machine-wide sections, the instances, the groups, and the whole-RAM account (null unless asked). */
-    public record Report(List<Tmpfs.Mount> tmpfs, List<SegmentPages> shm, Map<Long, List<String>> sidsByShmid, Meminfo meminfo,
+    /** What a scan found (files and fileRows null when a snapshot did not record the tmpfs files): the machine-wide sections, the instances, the groups, and the whole-RAM account (null unless asked). */
+    public record Report(List<Tmpfs.Mount> tmpfs, TmpfsFiles files, List<TmpfsFileTable.Row> fileRows, List<SegmentPages> shm, Map<Long, List<String>> sidsByShmid, Meminfo meminfo,
                          long pageSize, List<InstanceFigures> instances, Map<Integer, String> users, GroupScan.Result result,
                          RamAccount.Result ram) {
         List<String> sids(SegmentPages p) {
@@ -170,6 +171,13 @@ public final class GroupTables {
             out.append("tmpfs\n").append(TMPFS.table(r.tmpfs()).render(plain));
         }
         out.append('\n');
+        if (r.fileRows() == null || r.fileRows().isEmpty()) {
+            out.append(r.fileRows() == null ? "tmpfs files: not recorded in this snapshot\n" : "tmpfs files: none\n");
+        } else {
+            out.append("tmpfs files (the largest of each tmpfs)\n").append(TmpfsFileTable.COLUMNS.table(r.fileRows()).render(plain));
+            for (String note : TmpfsFileTable.notes(r.files())) line(out, look, note);
+        }
+        out.append('\n');
         if (r.instances().isEmpty()) {
             out.append("No Oracle instance found\n");
         } else {
@@ -224,6 +232,7 @@ public final class GroupTables {
     static Map<String, Object> json(Report r) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("tmpfs", r.tmpfs() == null ? List.of() : TMPFS.json(r.tmpfs()));
+        doc.put("tmpfs_files", r.fileRows() == null ? null : TmpfsFileTable.COLUMNS.json(r.fileRows()));
         doc.put("shm", shmColumns(r).json(r.shm()));
         doc.put("hugepages", HUGEPAGES.json(r.meminfo()));
         doc.put("scan", SCAN.json(r.result().counts()));

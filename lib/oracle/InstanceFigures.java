@@ -131,6 +131,15 @@ public record InstanceFigures(OracleInstance instance, long sgaBytes, long pgaBy
         return out;
     }
 
+    /** The figures only, the tmpfs files already read (proc.tmpfsFiles(); null when not recorded). */
+    public static List<InstanceFigures> collect(ProcFs proc, List<OracleInstance> instances, List<ProcessInfo> processes,
+                                                List<SysvShm.Segment> segments, boolean askDb, Duration timeout,
+                                                Consumer<String> warn, TmpfsFiles files) {
+        List<InstanceFigures> out = new ArrayList<>();
+        for (Answer a : collect(proc, instances, processes, segments, askDb, Map.of(), timeout, warn, () -> files)) out.add(a.figures());
+        return out;
+    }
+
     /**
      * Figures of every instance, asked in parallel (each within timeout, in one sqlplus session with the
      * extra queries) when askDb and the instances run here (a live /proc), else from the OS. An instance whose query fails gets its OS figures and
@@ -139,10 +148,8 @@ public record InstanceFigures(OracleInstance instance, long sgaBytes, long pgaBy
     public static List<Answer> collect(ProcFs proc, List<OracleInstance> instances, List<ProcessInfo> processes,
                                        List<SysvShm.Segment> segments, boolean askDb, Map<String, String> extra,
                                        Duration timeout, Consumer<String> warn) {
-        List<Answer> out = new ArrayList<>();
-        if (instances.isEmpty()) return out;
         // walked once, and only when some instance needs its OS figures
-        java.util.function.Supplier<TmpfsFiles> files = new java.util.function.Supplier<>() {
+        return collect(proc, instances, processes, segments, askDb, extra, timeout, warn, new java.util.function.Supplier<>() {
             private TmpfsFiles f;
             private boolean read;
 
@@ -154,7 +161,14 @@ public record InstanceFigures(OracleInstance instance, long sgaBytes, long pgaBy
                 }
                 return f;
             }
-        };
+        });
+    }
+
+    private static List<Answer> collect(ProcFs proc, List<OracleInstance> instances, List<ProcessInfo> processes,
+                                        List<SysvShm.Segment> segments, boolean askDb, Map<String, String> extra,
+                                        Duration timeout, Consumer<String> warn, java.util.function.Supplier<TmpfsFiles> files) {
+        List<Answer> out = new ArrayList<>();
+        if (instances.isEmpty()) return out;
         if (!askDb || !proc.processesRunHere()) { // a snapshot's instances ran on another machine, or are gone
             for (OracleInstance i : instances) out.add(new Answer(fromOs(proc, i, processes, segments, files.get()), Map.of(), null));
             return out;
