@@ -255,7 +255,7 @@ public record TmpfsFiles(String method, long pageSize, List<Mount> mounts) {
         final Memory statBuf = new Memory(256);
         final Memory dents = new Memory(32 << 10);
         final PriorityQueue<Found> largest = new PriorityQueue<>(SMALLEST_FIRST);
-        final LongOpenHashSet inLargest = new LongOpenHashSet();
+        final LongOpenHashSet inLargest = new LongOpenHashSet(), seen = new LongOpenHashSet();
         final Map<Long, Found> mapped = new HashMap<>();
         long entries, files, allocated;
         String stopped;
@@ -384,11 +384,11 @@ public record TmpfsFiles(String method, long pageSize, List<Mount> mounts) {
         }
 
         void found(byte[][] path, Stat s) {
+            if (!seen.add(s.inode())) return; // another name of a file met before (a hard link): counted once
             files++;
             allocated += s.blocks() * 512;
             Found f = new Found(path, s);
             if (wanted.containsKey(s.inode())) mapped.putIfAbsent(s.inode(), f);
-            if (inLargest.contains(s.inode())) return; // another name of a file kept (a hard link)
             if (largest.size() < LARGEST) {
                 largest.add(f);
                 inLargest.add(s.inode());
