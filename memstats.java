@@ -269,7 +269,8 @@ public class memstats implements Callable<Integer> {
                 result = scan(sel, segments, progress);
             }
             List<OracleInstance> found = instances.stream().map(InstanceFigures::instance).toList();
-            return new GroupTables.Report(proc.tmpfs(), files, TmpfsFileTable.rows(proc, files, sel.toScan(), found, sel.all()), shm,
+            return new GroupTables.Report(proc.tmpfs(), files, TmpfsFileTable.rows(proc, files, sel.toScan(), found, sel.all(),
+                    splitters.isEmpty() ? null : splitters.get(0), sel.tree()), shm,
                     OracleInstance.sidsBySegment(proc, found),
                     meminfo, pageSize, instances, proc.users(), result, withRam ? ramAccount(result) : null);
         }

@@ -403,6 +403,10 @@ class ShmFilesTest {
                 assertEquals(6 * MiB, Tool.num(row, "allocated"));
                 assertEquals(1L, Tool.num(row, "processes"), "dbw1 is the one scanned process mapping it");
                 assertEquals(List.of(SID), row.get("sids"));
+                assertEquals(List.of("all"), row.get("groups"), "the group of the first split (single) that maps it");
+                Tool.Result byUser = Tool.memstats("--no-db", "--filter", filter, "groups", "-u", "--format", "json");
+                assertEquals(0, byUser.exit(), byUser.toString());
+                assertEquals(List.of("root"), Tool.row(byUser, "tmpfs_files", "path", granule.toString()).get("groups"));
                 Map<String, Object> oddRow = Tool.row(r, "tmpfs_files", "inode", Files.getAttribute(odd, "unix:ino"));
                 assertEquals(3 * MiB, Tool.num(oddRow, "resident"));
                 assertEquals(1, ((List<?>) r.json().get("tmpfs_files")).stream().filter(o -> ((Map<?, ?>) o).get("inode").equals(oddRow.get("inode"))).count(),
@@ -425,7 +429,7 @@ class ShmFilesTest {
                 assertEquals(0, text.exit(), text.toString());
                 assertTrue(text.out().contains("tmpfs files (the largest of each tmpfs)"), text.out());
                 assertTrue(text.out().lines().anyMatch(l -> l.matches("│ " + mount.dir + " +│ " + granule
-                        + " +│ +32\\.0 MiB │ +6\\.00 MiB │ +0 B │ +1 │ " + SID + " +│")), text.out());
+                        + " +│ +32\\.0 MiB │ +6\\.00 MiB │ +0 B │ +1 │ all +│ " + SID + " +│")), text.out());
                 assertTrue(text.out().contains(mount.dir + "/odd\\x1b[2Jname") || text.out().contains(mount.dir + "/hard-link"), text.out());
                 assertFalse(text.out().contains("\u001b"), "control characters escaped: " + text.out());
                 assertEquals(blocks, allocated(granule), "memstats added pages to the file");

@@ -1,6 +1,8 @@
 package lib.cli;
 
 import it.unimi.dsi.fastutil.ints.IntArrayList;
+import lib.groups.ProcessTree;
+import lib.groups.Splitter;
 import lib.oracle.OracleInstance;
 import lib.proc.ProcFs;
 import lib.proc.ProcessInfo;
@@ -16,8 +18,8 @@ import java.util.Map;
 
 /**
  * memstats' tmpfs file table (POSIX shared memory, Oracle's AMM SGA): the largest files of each tmpfs with
- * their pages in RAM and in swap, how many of the scanned processes map each, and the Oracle instances
- * whose processes do.
+ * their pages in RAM and in swap, how many of the scanned processes map each and their groups in the
+ * first split, and the Oracle instances whose processes do.
  */
 public final class TmpfsFileTable {
     private TmpfsFileTable() {
@@ -27,7 +29,8 @@ public final class TmpfsFileTable {
     public static final int ROWS_PER_TMPFS = 10;
 
     /** One file of one tmpfs, with the scanned processes that map it and the instances among them. */
-    public record Row(TmpfsFiles.Mount mount, TmpfsFiles.File file, long pageSize, int processes, List<String> sids) {
+    public record Row(TmpfsFiles.Mount mount, TmpfsFiles.File file, long pageSize, int processes, List<String> groups,
+                      List<String> sids) {
         long residentBytes() {
             return file.residentPages() < 0 ? -1 : file.residentPages() * pageSize;
         }
@@ -44,6 +47,7 @@ public final class TmpfsFileTable {
             .bytesOrUnknown("resident", Row::residentBytes)
             .bytesOrUnknown("swap", Row::swapBytes)
             .add("procs", "processes", Row::processes, Row::processes)
+            .add("groups", "groups", Row::groups, r -> String.join(",", r.groups()))
             .add("sid", "sids", Row::sids, r -> String.join(",", r.sids()))
             .jsonOnly("allocated", r -> r.file().allocatedBytes())
             .jsonOnly("device", r -> r.mount().device())
@@ -51,17 +55,17 @@ public final class TmpfsFileTable {
 
     /**
      * The rows: per tmpfs, its ROWS_PER_TMPFS largest files (a deleted one still mapped included), each with
-     * the scanned processes mapping it and the instances whose processes do. Null when files is null (not
-     * recorded in a snapshot).
+     * the scanned processes mapping it, their groups in the first split (split null: none named) and the
+     * instances whose processes map it. Null when files is null (not recorded in a snapshot).
      */
     public static List<Row> rows(ProcFs proc, TmpfsFiles files, List<ProcessInfo> scanned, List<OracleInstance> instances,
-                                 List<ProcessInfo> all) {
+                                 List<ProcessInfo> all, Splitter split, ProcessTree tree) {
         if (files == null) return null;
         // every process's maps once: an instance is named whatever the filter, the count is of those scanned
         Map<TmpfsFiles.Key, IntArrayList> mappers = TmpfsFiles.mappers(proc, all.stream().map(ProcessInfo::pid).toList(), files.devices());
         Map<TmpfsFiles.Key, List<String>> sids = OracleInstance.sidsByFile(instances, all, mappers);
-        it.unimi.dsi.fastutil.ints.IntOpenHashSet scannedPids = new it.unimi.dsi.fastutil.ints.IntOpenHashSet();
-        for (ProcessInfo p : scanned) scannedPids.add(p.pid());
+        Map<Integer, ProcessInfo> scannedByPid = new java.util.HashMap<>();
+        for (ProcessInfo p : scanned) scannedByPid.put(p.pid(), p);
         List<Row> rows = new ArrayList<>();
         for (TmpfsFiles.Mount m : files.mounts()) {
             List<TmpfsFiles.File> largest = new ArrayList<>(m.files());
@@ -71,8 +75,15 @@ public final class TmpfsFileTable {
             for (TmpfsFiles.File f : largest.subList(0, Math.min(ROWS_PER_TMPFS, largest.size()))) {
                 TmpfsFiles.Key k = new TmpfsFiles.Key(m.major(), m.minor(), f.inode());
                 int n = 0;
-                for (int pid : mappers.getOrDefault(k, new IntArrayList())) if (scannedPids.contains(pid)) n++;
-                rows.add(new Row(m, f, files.pageSize(), n, sids.getOrDefault(k, List.of())));
+                java.util.TreeSet<String> groups = new java.util.TreeSet<>();
+                for (int pid : mappers.getOrDefault(k, new IntArrayList())) {
+                    ProcessInfo p = scannedByPid.get(pid);
+                    if (p == null) continue;
+                    n++;
+                    String g = split == null ? null : split.groupOf(p, tree);
+                    if (g != null) groups.add(g);
+                }
+                rows.add(new Row(m, f, files.pageSize(), n, List.copyOf(groups), sids.getOrDefault(k, List.of())));
             }
         }
         return rows;
