@@ -129,12 +129,16 @@ public final class GroupDiff {
         for (int i = 1; i < COLUMNS.size(); i++) {
             int col = i;
             String name = COLUMNS.get(i);
+            // uss and share add up over a split's groups (disjoint, or divided), before, after and changed alike
+            boolean sums = name.equals("mem_uss") || name.equals("mem_share") || name.equals("swap_uss");
             if (name.equals("mem_rss") || name.equals("mem_uss")) {
-                c.bytesOrUnknown(name + "_before", r -> r.before() == null ? -1 : r.before(col))
-                        .bytesOrUnknown(name + "_after", r -> r.after() == null ? -1 : r.after(col));
+                c.bytesOrUnknown(name + "_before", r -> r.before() == null ? -1 : r.before(col));
+                if (sums) c.sums();
+                c.bytesOrUnknown(name + "_after", r -> r.after() == null ? -1 : r.after(col));
+                if (sums) c.sums();
             }
             c.change(name + "_change", r -> r.change(col));
-            if (name.equals("mem_uss") || name.equals("mem_share")) c.sums();
+            if (sums) c.sums();
         }
         return c;
     }
