@@ -6,30 +6,18 @@
 //JAVA_OPTIONS -XX:+UseSerialGC -Xmn24m -XX:TieredStopAtLevel=1
 
 import lib.cli.Cli;
-import lib.cli.Cli.Failure;
 import lib.cli.Cli.UsageError;
+import lib.cli.GroupRun;
 import lib.cli.GroupTables;
 import lib.cli.GroupTables.Format;
 import lib.cli.Options;
 import lib.cli.OutputFile;
 import lib.cli.TableOptions;
-import lib.cli.TmpfsFileTable;
 import lib.groups.GroupDiff;
 import lib.groups.GroupScan;
-import lib.groups.RamAccount;
 import lib.groups.Splitter;
-import lib.oracle.InstanceFigures;
-import lib.oracle.OracleInstance;
-import lib.pages.PageSet;
-import lib.pages.SysvShmPages;
-import lib.proc.Meminfo;
 import lib.proc.ProcFs;
-import lib.proc.SysvShm;
-import lib.proc.TmpfsFiles;
-import lib.text.Progress;
-import lib.text.Text;
 import lib.text.TextTable;
-import lib.text.Units;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -38,14 +26,10 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.ScopeType;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.function.Consumer;
 
 @Command(name = "memstats",
         description = {"Memory of groups of processes: the physical pages (RSS) a group holds, and those only it holds (USS), "
@@ -179,20 +163,20 @@ public class memstats implements Callable<Integer> {
             if (intervalSeconds != null && !proc.processesRunHere()) throw new UsageError("--interval watches the live system: a snapshot does not change");
             GroupScan.Selection sel = GroupScan.select(proc, filtering.filter);
             if (listProcesses) return write(GroupTables.list(sel.toScan(), proc.users(), format, look));
-            if (withRam) checkRam(proc);
-            Scanner scanner = new Scanner(proc, withUsers(requested, proc));
+            if (withRam) GroupRun.checkRam(proc);
+            GroupRun scanner = run(proc, requested);
             GroupTables.Report report = scanner.report(sel, withRam);
             write(GroupTables.groups(report, format, look, single));
             GroupScan.Result previous = report.result();
             for (int round = 2; intervalSeconds != null && (count == null || round <= count); round++) {
                 if (!sleep()) break;
                 if (output.file != null) {
-                    report = scanner.report(GroupScan.select(proc, filtering.filter), false);
+                    report = scanner.report(scanner.select(), false);
                     write(GroupTables.groups(report, format, look, single));
                     previous = report.result();
                     continue;
                 }
-                GroupScan.Result now = scanner.scan(GroupScan.select(proc, filtering.filter), List.of(), null);
+                GroupScan.Result now = scanner.groups(scanner.select(), List.of());
                 write(String.format("Round %d at %s: change since round %d (%s)%n%n", round, java.time.LocalTime.now().withNano(0),
                         round - 1, GroupTables.scanned(now.counts())) + GroupTables.changes(GroupDiff.of(previous, now), look));
                 previous = now;
@@ -208,10 +192,10 @@ public class memstats implements Callable<Integer> {
         table.check(GroupTables.ramColumnNames(output.format));
         if (output.file != null) OutputFile.checkWritable(output.file);
         try (ProcFs proc = procfs.open(WHY_ROOT)) {
-            checkRam(proc);
-            Scanner scanner = new Scanner(proc, List.of(new Splitter.All()));
+            GroupRun.checkRam(proc);
+            GroupRun scanner = run(proc, List.of(new Splitter.All()));
             // SysV segments only feed shm_mem, which this account does not show
-            GroupScan.Result result = scanner.scan(GroupScan.select(proc, filtering.filter), List.of(), null);
+            GroupScan.Result result = scanner.groups(scanner.select(), List.of());
             return write(GroupTables.ram(scanner.ramAccount(result), result.counts(), output.format, look()));
         }
     }
@@ -225,113 +209,19 @@ public class memstats implements Callable<Integer> {
         if (output.file != null) OutputFile.checkWritable(output.file);
         // both opened first: a source that cannot be read fails before the other is scanned
         try (ProcFs before = Options.Procfs.open(beforeRoot, WHY_ROOT); ProcFs after = Options.Procfs.open(afterRoot, WHY_ROOT)) {
-            GroupTables.Source a = new Scanner(before, withUsers(requested, before)).source(beforeRoot);
-            GroupTables.Source b = new Scanner(after, withUsers(requested, after)).source(afterRoot);
+            GroupTables.Source a = run(before, requested).source(beforeRoot);
+            GroupTables.Source b = run(after, requested).source(afterRoot);
             return write(GroupTables.diff(a, b, GroupDiff.of(a.result(), b.result()), output.format, look()));
         }
     }
 
-    /** One source's scan: its page size, the machine's limits, and what is said on stderr while it runs. */
-    private final class Scanner {
-        final ProcFs proc;
-        final List<Splitter> splitters;
-        final long pageSize, limit;
-        final int threads;
-        final PrintWriter err = common.err();
-
-        Scanner(ProcFs proc, List<Splitter> splitters) throws IOException {
-            this.proc = proc;
-            this.splitters = splitters;
-            pageSize = proc.pageSize();
-            limit = scan.memLimitBytes();
-            threads = scan.threads(note -> err.println("memstats: " + note));
-        }
-
-        /** The whole report: tmpfs, SysV segments, instances (asked before the scan: their sqlplus has ended when pages are read), groups. */
-        GroupTables.Report report(GroupScan.Selection sel, boolean withRam) throws IOException {
-            if (!output.quiet()) {
-                // these are about this machine, also when it reads a snapshot made elsewhere
-                String here = proc.processesRunHere() ? "" : " (this machine's: the snapshot is only read)";
-                err.println("Memory limit: " + (limit > 0 ? Units.mb(limit) : "none") + here);
-                err.println("Using " + threads + (threads == 1 ? " thread" : " threads") + here);
-                err.println("Scanning " + sel.toScan().size() + " processes");
-                err.flush();
-            }
-            Meminfo meminfo = Meminfo.parse(proc.readString("meminfo"));
-            List<SysvShmPages.SegmentPages> shm = shmPages(meminfo);
-            List<SysvShm.Segment> segments = shm.stream().map(SysvShmPages.SegmentPages::corrected).toList();
-            TmpfsFiles files = proc.tmpfsFiles();
-            List<InstanceFigures> instances = instanceFigures(sel, segments, files);
-            GroupScan.Result result;
-            // a progress line on a terminal's stderr (lines said meanwhile go above it); none for programs' formats
-            try (Progress progress = output.quiet() ? Progress.OFF
-                    : Cli.progress(common.commandLine(), "Scanning", sel.toScan().size(), "processes")) {
-                result = scan(sel, segments, progress);
-            }
-            List<OracleInstance> found = instances.stream().map(InstanceFigures::instance).toList();
-            return new GroupTables.Report(proc.tmpfs(), files, TmpfsFileTable.rows(proc, files, sel.toScan(), found, sel.all(),
-                    splitters.isEmpty() ? null : splitters.get(0), sel.tree()), shm,
-                    OracleInstance.sidsBySegment(proc, found),
-                    meminfo, pageSize, instances, proc.users(), result, withRam ? ramAccount(result) : null);
-        }
-
-        GroupScan.Result scan(GroupScan.Selection sel, List<SysvShm.Segment> segments, Progress progress) throws IOException {
-            Consumer<String> log = progress == null || progress == Progress.OFF ? this::say : line -> progress.println(Text.visible(line));
-            return GroupScan.run(proc, sel, splitters, segments, pageSize, new GroupScan.Options(threads, limit, log, progress));
-        }
-
-        /** A diff's side: all sections are read as for a report, the groups are what is compared. */
-        GroupTables.Source source(String root) throws IOException {
-            List<SysvShm.Segment> segments = shmPages(Meminfo.parse(proc.readString("meminfo"))).stream()
-                    .map(SysvShmPages.SegmentPages::corrected).toList();
-            return new GroupTables.Source(root, scan(GroupScan.select(proc, filtering.filter), segments, null));
-        }
-
-        /** The SysV segments with their resident pages, largest first. */
-        List<SysvShmPages.SegmentPages> shmPages(Meminfo meminfo) throws IOException {
-            List<SysvShm.Segment> kernel = proc.exists("sysvipc/shm") ? SysvShm.parse(proc.readString("sysvipc/shm")) : List.of();
-            List<SysvShmPages.SegmentPages> shm = new ArrayList<>(SysvShmPages.read(proc, kernel, meminfo, pageSize, forceReadShm, this::say));
-            shm.sort(Comparator.comparingLong((SysvShmPages.SegmentPages p) -> p.shm().sizeBytes()).reversed()
-                    .thenComparingLong(p -> p.shm().shmid()));
-            return shm;
-        }
-
-        List<InstanceFigures> instanceFigures(GroupScan.Selection sel, List<SysvShm.Segment> segments, TmpfsFiles files) throws IOException {
-            if (dbTimeoutSeconds <= 0) throw new UsageError("--db-timeout must be positive");
-            // the processes select read: memstats itself is not one of an instance's processes
-            List<OracleInstance> found = OracleInstance.discover(proc, sel.all());
-            return InstanceFigures.collect(proc, found, sel.all(), segments, !noDb, Duration.ofSeconds(dbTimeoutSeconds),
-                    w -> say("memstats: " + w), files);
-        }
-
-        /** Every RAM frame classified against the union of all scanned processes' frames, meminfo read just before. */
-        RamAccount.Result ramAccount(GroupScan.Result result) throws IOException {
-            PageSet mapped = new PageSet();
-            if (!result.splits().isEmpty()) for (PageSet frames : result.splits().get(0).frames()) mapped.or(frames);
-            return RamAccount.scan(proc, pageSize, mapped, Meminfo.parse(proc.readString("meminfo")), threads);
-        }
-
-        /** A line on stderr; lines name processes by their comm, which their owner chose. */
-        void say(String line) {
-            err.println(Text.visible(line));
-            err.flush();
-        }
-    }
-
-    /** The splitters, ByUid naming users as this source's passwd does. */
-    private static List<Splitter> withUsers(List<Splitter> requested, ProcFs proc) throws IOException {
-        var users = proc.users();
-        return requested.stream().map(s -> s instanceof Splitter.ByUid ? (Splitter) new Splitter.ByUid(users::get) : s).toList();
-    }
-
-    /** Fails with one line before any scan when this source cannot tell where RAM is or what its frames hold. */
-    private static void checkRam(ProcFs proc) throws IOException {
-        try {
-            RamAccount.ramRanges(proc, proc.pageSize());
-            if (!proc.exists("kpageflags")) throw new IOException(proc.description() + " has no kpageflags");
-        } catch (IOException e) {
-            throw new Failure(e.getMessage());
-        }
+    /** A scan of this source with the options given: limits, threads, SysV and Oracle choices, what is said on stderr. */
+    private GroupRun run(ProcFs proc, List<Splitter> splitters) throws IOException {
+        if (dbTimeoutSeconds <= 0) throw new UsageError("--db-timeout must be positive");
+        long limit = scan.memLimitBytes();
+        int threads = scan.threads(note -> common.err().println("memstats: " + note));
+        return new GroupRun(proc, splitters, new GroupRun.Settings(limit, threads, forceReadShm, !noDb,
+                Duration.ofSeconds(dbTimeoutSeconds), filtering.filter, output.quiet()), common.commandLine());
     }
 
     /** --interval and --count: positive figures; without -o, text of single or groups only. */
