@@ -500,6 +500,40 @@ class SnapTest {
         assertSameGroups(offline, o);
     }
 
+    /** An archive's pagemap names only its stored chunks as present parts: reading those gives every entry a whole read gives. */
+    @Test
+    void anArchivesPresentPartsHoldEveryPresentEntry() throws IOException {
+        lib.pages.PagemapWalker walker = new lib.pages.PagemapWalker(pageSize);
+        try (ProcFs p = ProcRoot.open(archive.toString())) {
+            int checked = 0;
+            for (Workload w : new Workload[]{a, b, c, d}) {
+                for (int pid : w.pids()) {
+                    List<lib.proc.Maps.Mapping> maps = lib.proc.Maps.parse(p.readString(pid + "/maps"));
+                    try (ProcFs.PositionalFile pagemap = p.open(pid + "/pagemap")) {
+                        ProcFs.PositionalFile whole = new ProcFs.PositionalFile() { // the default presentParts: every part
+                            public int read(java.nio.ByteBuffer dst, long pos) throws IOException {
+                                return pagemap.read(dst, pos);
+                            }
+
+                            public void close() {
+                            }
+                        };
+                        for (lib.proc.Maps.Mapping m : maps) {
+                            if (m.start() >= 0x7fffffffffffL) continue; // [vsyscall] is not in a pagemap
+                            it.unimi.dsi.fastutil.longs.LongArrayList parts = new it.unimi.dsi.fastutil.longs.LongArrayList(),
+                                    all = new it.unimi.dsi.fastutil.longs.LongArrayList();
+                            walker.presentFrames(pagemap, m.start(), m.end(), parts);
+                            walker.presentFrames(whole, m.start(), m.end(), all);
+                            assertEquals(all, parts, pid + " " + m);
+                            checked += all.size();
+                        }
+                    }
+                }
+            }
+            assertTrue(checked > 1000, "present entries compared: " + checked);
+        }
+    }
+
     /** Present entries of a process's SysV mapping in a snapshot's pagemap. */
     long presentInSysvMapping(Path snapshot, int pid) throws IOException {
         try (ProcFs p = ProcRoot.open(snapshot.toString());

@@ -395,6 +395,26 @@ public final class SnapshotArchive implements ProcFs {
                 return total;
             }
 
+            /** Only the stored chunks can hold a present or swapped entry: a chunk of zeros was not kept. */
+            @Override
+            public void presentParts(long from, long to, Part part) throws IOException {
+                long[] ids = d.chunkIds();
+                int i = d.find(from / CHUNK);
+                if (i < 0) i = -i - 1;
+                long runStart = -1, runEnd = -1;
+                for (; i < ids.length && ids[i] * CHUNK < to; i++) {
+                    long a = Math.max(from, ids[i] * CHUNK), b = Math.min(to, (ids[i] + 1) * CHUNK);
+                    if (a == runEnd) {
+                        runEnd = b;
+                        continue;
+                    }
+                    if (runStart >= 0) part.range(runStart, runEnd);
+                    runStart = a;
+                    runEnd = b;
+                }
+                if (runStart >= 0) part.range(runStart, runEnd);
+            }
+
             @Override
             public void close() {
                 inf.end();
