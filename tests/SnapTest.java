@@ -500,6 +500,28 @@ class SnapTest {
         assertSameGroups(offline, o);
     }
 
+    /** snap runs getconf as root: from /usr/bin or /bin, never the first getconf of a PATH someone else may have set. */
+    @Test
+    void getconfIsNotFoundThroughPath() throws Exception {
+        Path planted = Files.createDirectories(dir.resolve("planted-bin")), marker = dir.resolve("planted-ran");
+        Path fake = planted.resolve("getconf");
+        Files.writeString(fake, "#!/bin/sh\ntouch " + marker + "\necho PAGESIZE 1\n");
+        fake.toFile().setExecutable(true, false);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "snap", "run",
+                dir.resolve("via-path").toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("PATH", planted + ":/usr/bin:/bin");
+        Process p = pb.start();
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "snap ends");
+        assertEquals(0, p.exitValue());
+        assertFalse(Files.exists(marker), "the getconf planted first on PATH ran as root");
+        try (ProcFs snap = ProcRoot.open(dir.resolve("via-path.tar.gz").toString())) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> m = (Map<String, Object>) lib.text.Json.parse(snap.metadataJson());
+            assertEquals(Long.toString(pageSize), ((Map<?, ?>) m.get("getconf")).get("PAGESIZE"), "the system's getconf ran");
+        }
+    }
+
     /** An archive's pagemap names only its stored chunks as present parts: reading those gives every entry a whole read gives. */
     @Test
     void anArchivesPresentPartsHoldEveryPresentEntry() throws IOException {

@@ -1,6 +1,6 @@
 import lib.oracle.OracleInstance;
 import lib.proc.Status;
-import lib.oracle.TrustedPath;
+import lib.proc.TrustedPath;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,7 @@
 package lib.oracle;
 
 import lib.proc.Libc;
+import lib.proc.TrustedPath;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -29,16 +29,26 @@ public final class Getconf {
         return -1;
     }
 
-    /** Runs getconf -a once; empty when getconf is missing or fails. */
+    /** getconf's output is a few KiB; more is not getconf's. */
+    static final int MAX_OUTPUT = 1 << 20;
+
+    /**
+     * Runs getconf -a once, as root runs programs: from /usr/bin or /bin, owned by root and writable by
+     * no one else (TrustedPath), with an empty environment, its output read up to MAX_OUTPUT; empty when
+     * getconf is missing, untrusted or fails.
+     */
     public static Map<String, String> run() {
         try {
-            Process p = new ProcessBuilder("getconf", "-a").redirectErrorStream(false)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            ProcessBuilder pb = new ProcessBuilder(TrustedPath.system("getconf").toString(), "-a")
+                    .redirectError(ProcessBuilder.Redirect.DISCARD);
+            pb.environment().clear();
+            Process p = pb.start();
             p.getOutputStream().close();
-            byte[] out = p.getInputStream().readAllBytes();
+            byte[] out = p.getInputStream().readNBytes(MAX_OUTPUT);
+            p.getInputStream().close();
             if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly();
             return parse(new String(out, StandardCharsets.UTF_8));
-        } catch (IOException e) {
+        } catch (IOException | TrustedPath.Untrusted e) {
             return Map.of();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

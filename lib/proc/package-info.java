@@ -10,7 +10,8 @@
  * call up). TmpfsFiles walks the tmpfs mounts (no link followed, no FIFO or device opened) for their
  * largest files and those processes map, PageCache reads what of each is in RAM and in swap (cachestat, or
  * mincore on a read-only mapping never touched); a snapshot answers from what snap recorded of them.
- * Libc holds the few system calls we make through JNA.
+ * Libc holds the few system calls we make through JNA; TrustedPath decides which program root may run
+ * (one nobody else could have chosen: Sqlplus' setpriv and sqlplus, snap's getconf).
  * <p>May use: lib.text. Knows nothing of pages, groups or snapshot archives.
  */
 package lib.proc;

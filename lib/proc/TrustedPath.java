@@ -1,4 +1,4 @@
-package lib.oracle;
+package lib.proc;
 
 import java.io.IOException;
 import java.nio.file.Files;
