@@ -127,6 +127,20 @@ class ParsersTest {
         return env;
     }
 
+    /** A hostile process's millions of tiny arguments or variables cost root a bounded number of entries. */
+    @Test
+    void cmdlineAndEnvironKeepABoundedNumberOfEntries() {
+        byte[] args = "a\0".repeat(1 << 20).getBytes(StandardCharsets.UTF_8);
+        assertEquals(Cmdline.MAX_ARGS, Cmdline.parse(args).size());
+        StringBuilder env = new StringBuilder();
+        for (int i = 0; i < 300_000; i++) env.append('k').append(i).append("=v\0");
+        Map<String, String> m = Environ.parse(env.toString().getBytes(StandardCharsets.UTF_8));
+        assertEquals(Environ.MAX_VARIABLES, m.size());
+        assertEquals("v", m.get("k0"), "the first ones are kept");
+        assertNull(m.get("k" + Environ.MAX_VARIABLES));
+        assertEquals(List.of("x", "y"), Cmdline.parse("x\0y\0".getBytes(StandardCharsets.UTF_8)), "a usual one whole");
+    }
+
     @Test
     void statusAndEnvironAgreeWithTheSplitParsersOnOddInput() {
         java.util.Random rnd = new java.util.Random(13);

@@ -11,10 +11,17 @@ public final class Environ {
     private Environ() {
     }
 
+    /**
+     * Variables kept per process: any user can start a process with an environment of millions of tiny
+     * variables, each an entry of root's heap (a hundred bytes per few input bytes), kept for the whole run.
+     */
+    public static final int MAX_VARIABLES = 4096;
+
+    /** The variables, the first of a name winning (as getenv finds it), at most MAX_VARIABLES of them. */
     public static Map<String, String> parse(byte[] raw) {
         Map<String, String> env = new LinkedHashMap<>();
         int start = 0;
-        for (int i = 0; i <= raw.length; i++) {
+        for (int i = 0; i <= raw.length && env.size() < MAX_VARIABLES; i++) {
             if (i == raw.length || raw[i] == 0) {
                 // cut at the first '=' byte, then decoded: UTF-8 never uses 0x3D inside a multi-byte sequence, and a
                 // malformed one before it decodes the same cut or whole (ParsersTest compares with the whole decode)
