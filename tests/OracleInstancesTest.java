@@ -307,6 +307,25 @@ class OracleInstancesTest {
         assertEquals(1, bad.err().strip().lines().count(), bad.err());
     }
 
+    /** An owner's sqlplus that writes without end costs root at most Sqlplus' bound: the pipe is closed, the run goes on. */
+    @Test
+    void aFloodingSqlplusIsCutShort() throws Exception {
+        Path flood = home.resolve("canned/TEST1/flood");
+        Files.writeString(flood, ProcessHandle.current().pid() + "\n");
+        try {
+            long t0 = System.nanoTime();
+            Tool.Result r = Tool.memstats("--db-timeout", "120", "--filter", "pid(" + pmon1.pid() + ")", "single", "--format", "json");
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(0, r.exit(), r.toString());
+            assertEquals("os", instances(r).get(pmon1.pid()).get("source"), r.err());
+            assertTrue(r.err().contains("memstats: instance TEST1 (pid " + pmon1.pid() + "): "), r.err());
+            // without the bound, yes fills root's buffer until the 120 s limit (or the heap) ends it
+            assertTrue(ms < 60_000, "took " + ms + " ms");
+        } finally {
+            Files.deleteIfExists(flood);
+        }
+    }
+
     @Test
     void hungAndFailingInstancesFallBackToOsFiguresAndTheOthersGoOn() throws Exception {
         Path hang = home.resolve("canned/TEST1/hang"), hungPids = home.resolve("canned/TEST1/hung.pids");

@@ -204,6 +204,8 @@ public final class Sqlplus {
                 throw new Failure("sqlplus gave no answer within " + timeout.toSeconds() + " s (killed)");
             }
             reader.join(2000);
+            // sqlplus ended but something it started still holds the pipe: that group goes too
+            if (reader.isAlive()) killGroup(p);
         } catch (InterruptedException e) {
             killGroup(p);
             Thread.currentThread().interrupt();
@@ -220,12 +222,17 @@ public final class Sqlplus {
         return sections;
     }
 
+    /** The answer to three queries is a few KiB; an owner's program may write without end into root's memory. */
+    static final int MAX_OUTPUT = 1 << 20;
+
+    /** Copies up to MAX_OUTPUT bytes, then closes the pipe: a writer past it gets EPIPE (and the time limit kills it). */
     private static void copy(InputStream in, ByteArrayOutputStream buf) {
         byte[] b = new byte[8192];
         try (in) {
             for (int n; (n = in.read(b)) > 0; ) {
                 synchronized (buf) {
-                    buf.write(b, 0, n);
+                    buf.write(b, 0, Math.min(n, MAX_OUTPUT - buf.size()));
+                    if (buf.size() >= MAX_OUTPUT) return;
                 }
             }
         } catch (IOException e) {

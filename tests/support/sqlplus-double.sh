@@ -4,7 +4,8 @@
 # from the instance's home by its real path, as the instance owner with its groups, OS-authentication arguments, the
 # instance's environment and nothing else, cwd /) and answers their queries with canned v$ rows from
 # $ORACLE_HOME/canned/$ORACLE_SID/ (sga, process, large_pages; sql for any other query). A file
-# "fail" there makes it fail to connect as sqlplus does (exit 1); "hang" holding the pid of the
+# "fail" there makes it fail to connect as sqlplus does (exit 1); "flood" holding the pid of the process
+# that starts it makes it write without end; "hang" holding the pid of the
 # process that starts it makes it hang with a child (their pids go to hung.pids).
 fail() { echo "ERROR: sqlplus test double: $*"; exit 3; }
 dir="$ORACLE_HOME/canned/$ORACLE_SID"
@@ -25,6 +26,10 @@ if [ -f "$dir/fail" ]; then
     printf 'ERROR:\nORA-01034: ORACLE not available\nProcess ID: 0\nSession ID: 0 Serial number: 0\n\n\n'
     printf 'SP2-0751: Unable to connect to Oracle.  Exiting SQL*Plus\n'
     exit 1
+fi
+# writes without end (a program the owner put there may): only for the test process named in the file
+if [ -f "$dir/flood" ] && [ "$(cat "$dir/flood")" = "$PPID" ]; then
+    exec yes 'flood flood flood flood flood flood flood flood flood flood flood flood flood flood flood'
 fi
 # hangs only for the test process named in the file: other test runs asking this instance get answers
 if [ -f "$dir/hang" ] && [ "$(cat "$dir/hang")" = "$PPID" ]; then
