@@ -142,6 +142,22 @@ class PagemapScanTest {
         assertTrue(without[0][1] < (16 * 1024 + 512) * MiB / page, "the 4 GiB reservation skipped: " + without[0][1] + " entries read");
     }
 
+    /** Older kernels' path reads status and smaps of a process any user named with bytes that are not UTF-8: it still works. */
+    @Test
+    void withoutItAProcessNamedInAnyBytesIsReadToo() {
+        // "ev\xffil": comm holds any byte but NUL, and status prints it as it is
+        try (Workload odd = Workload.start(Map.of(), "name:6576ff696c", "reserve:4096", "anon:8")) {
+            String filter = "pid(" + odd.pid() + ")";
+            Tool.Result with = Tool.memstats("-f", filter, "single", "--format", "json");
+            Tool.Result without = withoutScan(() -> Tool.memstats("-f", filter, "single", "--format", "json"));
+            assertEquals(0, without.exit(), without.toString());
+            assertEquals(Tool.groups(with, "single"), Tool.groups(without, "single"));
+            assertTrue(Tool.num(Tool.groups(without, "single").get("all"), "mem_anon") >= 8 * MiB, without.out());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @Test
     void aFullRegionBufferContinuesWhereTheKernelStopped() throws IOException {
         long both = PagemapScan.PAGE_IS_PRESENT | PagemapScan.PAGE_IS_SWAPPED;

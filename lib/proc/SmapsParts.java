@@ -54,11 +54,25 @@ final class SmapsParts implements ProcFs.PositionalFile {
     private void load() throws IOException {
         kept = new long[0];
         all = true;
-        Status st = Status.parse(Files.readString(dir.resolve("status")));
+        String status = text("status"), smaps;
+        if (status == null) return;
+        Status st = Status.parse(status);
         long size = st.kbField("VmSize") * 1024, held = (st.kbField("VmRSS") + st.kbField("VmSwap")) * 1024;
-        if (size <= SPARSE_RATIO * held + SPARSE_MIN_BYTES) return;
-        kept = keptMappings(Files.readString(dir.resolve("smaps")));
+        if (size <= SPARSE_RATIO * held + SPARSE_MIN_BYTES || (smaps = text("smaps")) == null) return;
+        kept = keptMappings(smaps);
         all = false;
+    }
+
+    /**
+     * The process's file as text, null when larger than the kernel writes (then the whole range is read): bounded
+     * as every /proc read, and decoded leniently, since a comm or a pathname may hold any byte but NUL and '/'.
+     */
+    private String text(String name) throws IOException {
+        long limit = ProcFs.readLimit("self/" + name);
+        try (java.io.InputStream in = Files.newInputStream(dir.resolve(name))) {
+            byte[] b = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+            return b.length > limit ? null : new String(b, java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 
     /** [start, end) of the mappings of an smaps text that may hold present or swapped pages. */

@@ -23,6 +23,7 @@
  *   shmpageout          madvise(MADV_PAGEOUT) every attached segment (needs swap to take effect)
  *   sleepms:N           sleep N milliseconds
  *   waitfile:PATH       wait until PATH exists (a test's trigger: grow when the test says, not after a guessed time)
+ *   name:HEX            set comm (prctl PR_SET_NAME) to the bytes written as hex pairs: any byte but NUL
  *   reserve:MIB         reserve MIB MiB of address space PROT_NONE, MAP_NORESERVE (as a JVM reserves its heap)
  *   spread:MIB:TOUCH    map MIB MiB read-write MAP_NORESERVE and write TOUCH MiB of it in 1 MiB pieces spread
  *                       evenly over it (a large, sparsely populated mapping)
@@ -38,6 +39,7 @@
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -250,6 +252,15 @@ int main(int argc, char **argv) {
             if (p == MAP_FAILED) die("mmap", op);
             for (long i = 0; i < touch; i++) fill(p + i * stride, 1 << 20, (int)i);
             if (nregions < 256) { regions[nregions] = p; region_len[nregions++] = len; }
+        } else if (strncmp(op, "name:", 5) == 0) {
+            char name[16] = {0};
+            const char *h = op + 5;
+            for (int k = 0; k < 15 && h[0] && h[1]; k++, h += 2) {
+                unsigned v;
+                if (sscanf(h, "%2x", &v) != 1 || v == 0) { errno = EINVAL; die("hex name", op); }
+                name[k] = (char)v;
+            }
+            if (prctl(PR_SET_NAME, name, 0, 0, 0) != 0) die("prctl", op);
         } else if (strncmp(op, "waitfile:", 9) == 0) {
             struct timespec ts = {0, 10 * 1000000L};
             while (access(op + 9, F_OK) != 0) nanosleep(&ts, NULL);
