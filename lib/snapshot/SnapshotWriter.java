@@ -149,6 +149,15 @@ public final class SnapshotWriter {
     private void writeTmpfsFiles(String mountinfo) throws IOException {
         TmpfsFiles t = TmpfsFiles.scan(mountinfo, tmpfsMapped, pageSize);
         byte[] json = Json.write(t.toJson()).getBytes(StandardCharsets.UTF_8);
+        // file names are anyone's, and every mapped file is kept: past what a reader accepts, the whole archive
+        // would be refused as corrupt; without the file, readers say the tmpfs files were not recorded
+        if (json.length > TmpfsFiles.MAX_JSON_BYTES) {
+            // said whether verbose or not: the archive lacks what it would otherwise hold
+            System.err.println("snap: tmpfs files not recorded: their list takes " + json.length + " bytes, more than the "
+                    + TmpfsFiles.MAX_JSON_BYTES + " a reader accepts (names of thousands of mapped files?)");
+            System.err.flush();
+            return;
+        }
         tar.file(top + "/" + TmpfsFiles.SNAPSHOT_FILE, 0600, owner(0, 0), mtime, json, 0, json.length);
         int files = 0;
         for (TmpfsFiles.Mount m : t.mounts()) files += m.files().size();
