@@ -61,8 +61,8 @@ class MemstatsWatchTest {
     @Test
     void secondRoundShowsTheGrowth() throws Exception {
         String var = "MEMTEST_WATCH_" + ProcessHandle.current().pid();
-        Path trigger = Path.of(System.getProperty("java.io.tmpdir"), "memtest-watch-" + ProcessHandle.current().pid());
-        Files.deleteIfExists(trigger);
+        // in a directory of our own: a predictable name in /tmp would let another user plant a link we then write through
+        Path triggerDir = Files.createTempDirectory("memtest-watch"), trigger = triggerDir.resolve("grow");
         // 8 MiB at once, 32 MiB more when the test says so: after round 1 was printed, before round 2
         // memload says READY after its last operation: started aside, found by its environment
         CompletableFuture<Workload> started = CompletableFuture.supplyAsync(() -> {
@@ -84,7 +84,7 @@ class MemstatsWatchTest {
             cl.setOut(new PrintWriter(out, true));
             cl.setErr(new PrintWriter(err, true));
             CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() ->
-                    cl.execute("--filter", "env_k(" + var + ")", "--interval", "3", "--count", "2", "groups", "-e", var));
+                    cl.execute("--filter", "env_k(" + var + ")", "--interval", "6", "--count", "2", "groups", "-e", var));
             for (int i = 0; i < 6000 && !out.toString().contains("Scanned "); i++) Thread.sleep(10);
             assertTrue(out.toString().contains("Scanned "), "round 1 printed: " + out + err);
             Files.writeString(trigger, "");
@@ -101,6 +101,7 @@ class MemstatsWatchTest {
             Files.writeString(trigger, "");
             started.get(60, TimeUnit.SECONDS).close();
             Files.deleteIfExists(trigger);
+            Files.deleteIfExists(triggerDir);
         }
     }
 
