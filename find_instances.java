@@ -75,7 +75,7 @@ public class find_instances implements Callable<Integer> {
             if (sql != null && !proc.processesRunHere()) throw new UsageError("--sql needs a live /proc, not a snapshot");
             List<ProcessInfo> all = OracleInstance.readAll(proc);
             List<OracleInstance> found = OracleInstance.discover(proc, all);
-            List<SysvShm.Segment> segments = proc.exists("sysvipc/shm") ? SysvShm.parse(proc.readString("sysvipc/shm")) : List.of();
+            List<SysvShm.Segment> segments = proc.sysvShm();
             Map<String, String> extra = sql == null ? Map.of() : Map.of(SQL, sql);
             List<InstanceFigures.Answer> answers = InstanceFigures.collect(proc, found, all, segments, !noDb,
                     extra, Duration.ofSeconds(dbTimeoutSeconds), w -> {

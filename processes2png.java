@@ -237,9 +237,10 @@ public class processes2png implements Callable<Integer> {
             s.err().flush();
         };
         List<SysvShm.Segment> segments = List.of();
-        if (colour == Colour.groups && proc.exists("sysvipc/shm")) {
+        List<SysvShm.Segment> listed = colour == Colour.groups ? proc.sysvShm() : List.of();
+        if (!listed.isEmpty()) {
             // shm_mem as memstats shows it: resident pages read from each segment, hugetlb rss corrected
-            segments = SysvShmPages.read(proc, SysvShm.parse(proc.readString("sysvipc/shm")),
+            segments = SysvShmPages.read(proc, listed,
                     Meminfo.parse(proc.readString("meminfo")), s.pageSize(), false, log)
                     .stream().map(SysvShmPages.SegmentPages::corrected).toList();
         }

@@ -106,7 +106,7 @@ public final class GroupRun {
 
     /** The SysV segments with their resident pages, largest first. */
     private List<SysvShmPages.SegmentPages> shmPages(Meminfo meminfo) throws IOException {
-        List<SysvShm.Segment> kernel = proc.exists("sysvipc/shm") ? SysvShm.parse(proc.readString("sysvipc/shm")) : List.of();
+        List<SysvShm.Segment> kernel = proc.sysvShm();
         List<SysvShmPages.SegmentPages> shm = new ArrayList<>(SysvShmPages.read(proc, kernel, meminfo, pageSize, settings.forceReadShm(), this::say));
         shm.sort(Comparator.comparingLong((SysvShmPages.SegmentPages p) -> p.shm().sizeBytes()).reversed()
                 .thenComparingLong(p -> p.shm().shmid()));

@@ -92,12 +92,6 @@ public final class RamAccount {
             return lines.get(r.ordinal());
         }
 
-        public long totalFrames() {
-            long t = 0;
-            for (Line l : lines) t += l.frames();
-            return t;
-        }
-
         /** The "ram" JSON section; sizes in bytes. */
         public Map<String, Object> toJson() {
             Map<String, Object> m = new LinkedHashMap<>();

@@ -122,15 +122,6 @@ public record InstanceFigures(OracleInstance instance, long sgaBytes, long pgaBy
     public record Answer(InstanceFigures figures, Map<String, Sqlplus.Section> extra, String warning) {
     }
 
-    /** collect() without extra queries: the figures only. */
-    public static List<InstanceFigures> collect(ProcFs proc, List<OracleInstance> instances, List<ProcessInfo> processes,
-                                                List<SysvShm.Segment> segments, boolean askDb, Duration timeout,
-                                                Consumer<String> warn) {
-        List<InstanceFigures> out = new ArrayList<>();
-        for (Answer a : collect(proc, instances, processes, segments, askDb, Map.of(), timeout, warn)) out.add(a.figures());
-        return out;
-    }
-
     /** The figures only, the tmpfs files already read (proc.tmpfsFiles(); null when not recorded). */
     public static List<InstanceFigures> collect(ProcFs proc, List<OracleInstance> instances, List<ProcessInfo> processes,
                                                 List<SysvShm.Segment> segments, boolean askDb, Duration timeout,

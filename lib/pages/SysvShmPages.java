@@ -50,10 +50,6 @@ public final class SysvShmPages {
             return pages4k >= 0 && pages2M >= 0;
         }
 
-        public boolean rssCorrected() {
-            return rssBytes != shm.rssBytes();
-        }
-
         public boolean hugetlb(long basePageSize) {
             return pageSizeBytes > basePageSize;
         }

@@ -118,6 +118,11 @@ public interface ProcFs extends Closeable {
         return metadata().users();
     }
 
+    /** The SysV shared memory segments /proc/sysvipc/shm lists; none when the file is absent (a kernel without SysV IPC). */
+    default List<SysvShm.Segment> sysvShm() throws IOException {
+        return exists("sysvipc/shm") ? SysvShm.parse(readString("sysvipc/shm")) : List.of();
+    }
+
     /** tmpfs mounts, largest first; null when a snapshot did not record them. */
     default List<Tmpfs.Mount> tmpfs() throws IOException {
         return metadata().tmpfs();
