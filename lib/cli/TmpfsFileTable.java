@@ -61,8 +61,10 @@ public final class TmpfsFileTable {
     public static List<Row> rows(ProcFs proc, TmpfsFiles files, List<ProcessInfo> scanned, List<OracleInstance> instances,
                                  List<ProcessInfo> all, Splitter split, ProcessTree tree) {
         if (files == null) return null;
-        // every process's maps once: an instance is named whatever the filter, the count is of those scanned
-        Map<TmpfsFiles.Key, IntArrayList> mappers = TmpfsFiles.mappers(proc, all.stream().map(ProcessInfo::pid).toList(), files.devices());
+        // every process's maps once (the live walk read them already): an instance is named whatever the filter,
+        // the count is of those scanned
+        Map<TmpfsFiles.Key, IntArrayList> mappers = files.mappers() != null ? files.mappers()
+                : TmpfsFiles.mappers(proc, all.stream().map(ProcessInfo::pid).toList(), files.devices());
         Map<TmpfsFiles.Key, List<String>> sids = OracleInstance.sidsByFile(instances, all, mappers);
         Map<Integer, ProcessInfo> scannedByPid = new java.util.HashMap<>();
         for (ProcessInfo p : scanned) scannedByPid.put(p.pid(), p);

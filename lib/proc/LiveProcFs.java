@@ -53,11 +53,9 @@ public final class LiveProcFs extends DirProcFs {
     /** Walked and measured now (TmpfsFiles.scan): the largest files of each tmpfs and those any process but us maps. */
     @Override
     public TmpfsFiles tmpfsFiles() throws IOException {
-        String mountinfo = readString("self/mountinfo");
         List<Integer> pids = new ArrayList<>(pids());
         pids.remove((Integer) selfPid());
-        var mapped = TmpfsFiles.firstMappings(this, pids, Tmpfs.devices(mountinfo));
-        return TmpfsFiles.scan(mountinfo, mapped, pageSize());
+        return TmpfsFiles.scan(this, pids, readString("self/mountinfo"), pageSize());
     }
 
     /** A pagemap whose presentParts skips what is not there (PagemapScan.openLive). */

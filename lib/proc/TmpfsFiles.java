@@ -29,9 +29,10 @@ import java.util.PriorityQueue;
  * file listed (device and inode), and only then reopened for reading through /proc/self/fd, so no FIFO or
  * device is ever opened; O_NOATIME where the kernel allows it (mapping a file would update its atime).
  * Memory stays bounded: LARGEST files per tmpfs and the mapped ones are kept, a name at a time otherwise.
- * A snapshot keeps the result (snap writes it as tmpfs_files.json).
+ * A snapshot keeps the result (snap writes it as tmpfs_files.json). mappers: the pids mapping each file, as the
+ * live walk found them (every process's maps read once for both); null when not known (read from a snapshot).
  */
-public record TmpfsFiles(String method, long pageSize, List<Mount> mounts) {
+public record TmpfsFiles(String method, long pageSize, List<Mount> mounts, Map<Key, IntArrayList> mappers) {
     /** Files kept per tmpfs besides those processes map. */
     public static final int LARGEST = 50;
     static final int MAX_DEPTH = 32;
@@ -108,11 +109,20 @@ public record TmpfsFiles(String method, long pageSize, List<Mount> mounts) {
         return out;
     }
 
-    /** The first mapping of each file of these tmpfs devices among these processes. */
-    public static Map<Key, Mapped> firstMappings(ProcFs proc, List<Integer> pids, List<Tmpfs.Device> devices) {
-        Map<Key, Mapped> out = new LinkedHashMap<>();
-        eachMapping(proc, pids, devices, (pid, k, m) -> out.putIfAbsent(k, new Mapped(pid, m.start(), m.end(), m.pathname())));
-        return out;
+    /**
+     * Walks every tmpfs of this mountinfo and measures its files (scan), reading these processes' maps once: for
+     * the first mapping of each file (which reaches a deleted one) and for all the pids that map it (mappers).
+     */
+    public static TmpfsFiles scan(ProcFs proc, List<Integer> pids, String mountinfo, long pageSize) {
+        Map<Key, Mapped> first = new LinkedHashMap<>();
+        Map<Key, IntArrayList> all = new LinkedHashMap<>();
+        eachMapping(proc, pids, Tmpfs.devices(mountinfo), (pid, k, m) -> {
+            first.putIfAbsent(k, new Mapped(pid, m.start(), m.end(), m.pathname()));
+            IntArrayList l = all.computeIfAbsent(k, x -> new IntArrayList(2));
+            if (l.isEmpty() || l.getInt(l.size() - 1) != pid) l.add(pid);
+        });
+        TmpfsFiles t = scan(mountinfo, first, pageSize);
+        return new TmpfsFiles(t.method(), t.pageSize(), t.mounts(), all);
     }
 
     /** Called for each mapping of a tmpfs file. */
@@ -184,7 +194,7 @@ public record TmpfsFiles(String method, long pageSize, List<Mount> mounts) {
             Mount m = new Walk(d, wanted, pageSize).run();
             if (m != null) mounts.add(m);
         }
-        return new TmpfsFiles(PageCache.method(), pageSize, List.copyOf(mounts));
+        return new TmpfsFiles(PageCache.method(), pageSize, List.copyOf(mounts), null);
     }
 
     /** libc, names as bytes: a file name need not be UTF-8, and must reach the kernel as it is. */
@@ -565,7 +575,7 @@ public record TmpfsFiles(String method, long pageSize, List<Mount> mounts) {
             }
             long ps = number(j.get("page_size"));
             if (ps <= 0) throw new IllegalArgumentException("page_size " + ps);
-            return new TmpfsFiles(string(j.get("method")), ps, List.copyOf(mounts));
+            return new TmpfsFiles(string(j.get("method")), ps, List.copyOf(mounts), null);
         } catch (IllegalArgumentException | ClassCastException e) {
             throw new IOException(SNAPSHOT_FILE + ": not what snap writes (" + e.getMessage() + ")");
         }
