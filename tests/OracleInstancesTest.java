@@ -404,6 +404,26 @@ class OracleInstancesTest {
         }
     }
 
+    /** env reads a word holding '=' as an assignment: a sqlplus whose real path has one is not run. */
+    @Test
+    void aSqlplusPathWithAnEqualsSignIsNotRun() throws Exception {
+        Path odd = home.resolveSibling("ora=home"), bin = odd.resolve("bin");
+        Files.createDirectories(bin);
+        Files.copy(home.resolve("bin/sqlplus"), bin.resolve("sqlplus"));
+        Files.setPosixFilePermissions(bin.resolve("sqlplus"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        try (Workload pmon = Workload.startAs(setpriv(oraUid, oinstGid, dbaGid),
+                Map.of("ORACLE_SID", "TEST3", "ORACLE_HOME", odd.toString()), "exec:ora_pmon_TEST3")) {
+            Tool.Result r = Tool.memstats("--filter", "pid(" + pmon.pid() + ")", "single", "--format", "json");
+            assertEquals(0, r.exit(), r.toString());
+            assertEquals("os", instances(r).get(pmon.pid()).get("source"));
+            assertTrue(r.err().contains("(pid " + pmon.pid() + "): not queried: the path of sqlplus holds '='"), r.err());
+        } finally {
+            Files.deleteIfExists(bin.resolve("sqlplus"));
+            Files.deleteIfExists(bin);
+            Files.deleteIfExists(odd);
+        }
+    }
+
     @Test
     void sqlplusOutputIsSplitByMarkers() {
         String script = Sqlplus.script(new java.util.LinkedHashMap<>(Map.of("+q", "select 1 from dual;\n")));

@@ -96,7 +96,10 @@ public final class Sqlplus {
         if (i.distrust() != null) throw new Failure("not queried: " + i.distrust());
         if (i.home() == null) throw new Failure("ORACLE_HOME is not in the environment of pmon (pid " + i.pid() + ")");
         try {
-            return TrustedPath.resolve(i.home() + "/bin/sqlplus", i.uid()).toString();
+            String real = TrustedPath.resolve(i.home() + "/bin/sqlplus", i.uid()).toString();
+            // env takes a word with '=' as an assignment: it would look the program up through the new PATH instead
+            if (real.indexOf('=') >= 0) throw new Failure("not queried: the path of sqlplus holds '=': " + real);
+            return real;
         } catch (TrustedPath.Untrusted e) {
             throw new Failure("not queried: " + e.getMessage());
         }
